@@ -1,0 +1,86 @@
+//! The seam between server functions (this crate) and the server's WeChat
+//! logic (crate `wxkit`): the server provides an [`Backend`] in the Leptos
+//! context, server functions stay thin and call it.
+
+use crate::jssdk::ApiError;
+#[cfg(feature = "ssr")]
+use crate::jssdk::WxConfig;
+#[cfg(feature = "ssr")]
+use std::sync::Arc;
+
+/// Every JS-SDK API a wxkit page may use, in the order pages ask for them.
+pub const KNOWN_APIS: &[&str] = &[
+    "updateAppMessageShareData",
+    "updateTimelineShareData",
+    "onMenuShareTimeline",
+    "onMenuShareAppMessage",
+    "onMenuShareQQ",
+    "onMenuShareWeibo",
+    "onMenuShareQZone",
+    "chooseImage",
+    "previewImage",
+    "uploadImage",
+    "downloadImage",
+    "getLocalImgData",
+    "addCard",
+    "chooseCard",
+    "openCard",
+    "checkJsApi",
+];
+
+/// Parses a comma-separated jsApiList, refusing names the JS-SDK does not have.
+pub fn parse_api_list(list: &str) -> Result<Vec<String>, ApiError> {
+    let mut apis = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !KNOWN_APIS.contains(&name) {
+            return Err(ApiError::bad_request(format!(
+                "unknown JS-SDK API `{name}` in js_api_list"
+            )));
+        }
+        if !apis.iter().any(|a| a == name) {
+            apis.push(name.to_string());
+        }
+    }
+    if apis.is_empty() {
+        return Err(ApiError::bad_request("js_api_list names no API"));
+    }
+    Ok(apis)
+}
+
+/// What server functions need from the server.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Signs the page at `url` for `wx.config` (`apis` = None: every API).
+    async fn jssdk_config(
+        &self,
+        url: &str,
+        apis: Option<Vec<String>>,
+    ) -> Result<WxConfig, ApiError>;
+}
+
+/// The backend the server put in the context.
+#[cfg(feature = "ssr")]
+pub fn use_backend() -> Result<Arc<dyn Backend>, ApiError> {
+    leptos::prelude::use_context::<Arc<dyn Backend>>().ok_or_else(|| ApiError::Internal {
+        message: "server backend missing from context".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_list_is_checked_and_deduplicated() {
+        assert_eq!(
+            parse_api_list("chooseImage, chooseImage,addCard").unwrap(),
+            vec!["chooseImage".to_string(), "addCard".to_string()]
+        );
+        assert!(matches!(
+            parse_api_list("chooseImage,stealToken"),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(parse_api_list(" , ").is_err());
+    }
+}

@@ -1,0 +1,113 @@
+//! Pages. For now the landing page, which shows the state of `wx.config` for
+//! its own URL and can re-sign the current URL through the server function.
+
+use crate::jssdk::{jssdk_config, ApiError, EmbeddedConfig, WxConfig};
+use leptos::prelude::*;
+
+/// Reads the config the server embedded in this page (browser only).
+#[cfg(feature = "hydrate")]
+pub fn read_embedded_config() -> Option<EmbeddedConfig> {
+    let text = web_sys::window()?
+        .document()?
+        .get_element_by_id(crate::jssdk::CONFIG_ELEMENT_ID)?
+        .text_content()?;
+    serde_json::from_str(&text).ok()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn read_embedded_config() -> Option<EmbeddedConfig> {
+    None
+}
+
+/// `location.href.split('#')[0]` of the current page (browser only).
+#[cfg(feature = "hydrate")]
+fn current_page_url() -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    Some(href.split('#').next().unwrap_or_default().to_string())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn current_page_url() -> Option<String> {
+    None
+}
+
+#[derive(Clone, PartialEq)]
+enum ConfigState {
+    /// Server-rendered, not hydrated yet.
+    Pending,
+    Ready(WxConfig),
+    Failed(ApiError),
+    Missing,
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let state = RwSignal::new(ConfigState::Pending);
+    // Effects only run in the browser, once the page has hydrated.
+    Effect::new(move |_| {
+        state.set(match read_embedded_config() {
+            Some(EmbeddedConfig::Ready(c)) => ConfigState::Ready(c),
+            Some(EmbeddedConfig::Failed { error }) => ConfigState::Failed(error),
+            None => ConfigState::Missing,
+        });
+    });
+
+    let resign = Action::new(move |_: &()| async move {
+        let url = current_page_url().unwrap_or_default();
+        jssdk_config(url, None).await
+    });
+
+    let hydrated = move || !matches!(state.get(), ConfigState::Pending);
+
+    view! {
+        <section class="card">
+            <h1>"wxkit"</h1>
+            <p class="lead">"Pages for WeChat, signed on the server."</p>
+            <div class="status" data-testid="config-status" data-hydrated=move || hydrated().to_string()>
+                {move || match state.get() {
+                    ConfigState::Pending => view! { <p>"Loading the page…"</p> }.into_any(),
+                    ConfigState::Ready(c) => view! {
+                        <p class="ok">"wx.config is ready for this page."</p>
+                        <dl>
+                            <dt>"appId"</dt><dd data-testid="app-id">{c.app_id.clone()}</dd>
+                            <dt>"timestamp"</dt><dd data-testid="timestamp">{c.timestamp}</dd>
+                            <dt>"nonceStr"</dt><dd data-testid="nonce">{c.nonce_str.clone()}</dd>
+                            <dt>"signature"</dt><dd data-testid="signature">{c.signature.clone()}</dd>
+                        </dl>
+                    }.into_any(),
+                    ConfigState::Failed(e) => view! {
+                        <p class="error" data-testid="config-error">"This page could not be signed: " {e.to_string()}</p>
+                    }.into_any(),
+                    ConfigState::Missing => view! {
+                        <p class="error" data-testid="config-error">"The page carries no wx.config."</p>
+                    }.into_any(),
+                }}
+            </div>
+            <button class="button" on:click=move |_| { resign.dispatch(()); }>
+                "Sign this URL again"
+            </button>
+            <div data-testid="resign-result">
+                {move || resign.value().get().map(|r| match r {
+                    Ok(c) => view! { <p class="ok">"Signed again: " {c.signature}</p> }.into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Back to the start"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,110 @@
+//! The database: one `sqlx::AnyPool` over SQLite (default, a file under
+//! `data/`) or PostgreSQL (`postgres://…`), and the migrations in
+//! `migrations/`, which are written once and run unchanged on both.
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("cannot create the directory {dir} for the SQLite file: {source}")]
+    Directory { dir: String, source: std::io::Error },
+    #[error("migrating the database failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Whether a database URL names SQLite.
+pub fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Opens a pool. A SQLite file (and its directory) is created when missing and
+/// runs in WAL mode with a busy timeout, so several processes can share it.
+pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
+    sqlx::any::install_default_drivers();
+    let shown = crate::config::redact_url(url);
+    let mut url = url.to_string();
+    let sqlite = is_sqlite(&url);
+    if sqlite {
+        let path = url
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//")
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(dir) = std::path::Path::new(&path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::Directory {
+                dir: dir.display().to_string(),
+                source,
+            })?;
+        }
+        if !url.contains("mode=") {
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
+        }
+    }
+    let options = AnyConnectOptions::from_str(&url).map_err(|source| DbError::Connect {
+        url: shown.clone(),
+        source,
+    })?;
+    AnyPoolOptions::new()
+        .max_connections(if sqlite { 8 } else { 10 })
+        .acquire_timeout(Duration::from_secs(15))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if sqlite {
+                    conn.execute("PRAGMA journal_mode=WAL").await?;
+                    conn.execute("PRAGMA busy_timeout=15000").await?;
+                    conn.execute("PRAGMA synchronous=NORMAL").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|source| DbError::Connect { url: shown, source })
+}
+
+/// Applies pending migrations. Retried a few times: processes starting at the
+/// same moment on one SQLite file may race to apply the same migration; the
+/// loser sees it applied on the next try.
+pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
+    let mut attempt = 0;
+    loop {
+        match MIGRATOR.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 4 => {
+                attempt += 1;
+                tracing::debug!("migration attempt {attempt} failed, retrying: {e}");
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    now_ms() / 1000
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

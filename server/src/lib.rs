@@ -1,0 +1,125 @@
+//! wxkit's server: configuration, database, WeChat credentials and client,
+//! signatures, the simulator, and the HTTP router that serves the Leptos app.
+
+pub mod config;
+pub mod credentials;
+pub mod db;
+pub mod jssdk;
+pub mod signature;
+pub mod simulator;
+pub mod web;
+pub mod wechat;
+
+use config::Config;
+use credentials::{Credentials, Settings, Upstream};
+use leptos::prelude::LeptosOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// `http://` + the bound address, with a wildcard address replaced by loopback.
+fn local_base(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    format!("http://{host}:{}", addr.port())
+}
+
+/// Runs wxkit until SIGINT/SIGTERM.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    let base = local_base(addr);
+    let public_origin = config.public_origin.clone().unwrap_or_else(|| base.clone());
+
+    let db = db::connect(&config.database_url).await?;
+    db::migrate(&db).await?;
+
+    let upstream = Upstream {
+        client: wechat::Client::new(config.upstream_timeout),
+        api: config.wechat_api_base(&base),
+        wecom_api: config.wecom_api_base(&base),
+        app_id: config.app_id.clone(),
+        app_secret: config.app_secret.clone(),
+        token_mode: config.token_mode,
+        wecom: config.wecom.clone(),
+    };
+    let credentials = Arc::new(Credentials::new(
+        db.clone(),
+        upstream,
+        Settings::from_config(&config),
+    ));
+    let jssdk = Arc::new(jssdk::JsSdk {
+        credentials,
+        js_domains: config.js_domains.clone(),
+    });
+    let state = web::AppState {
+        jssdk,
+        db,
+        public_origin: public_origin.clone(),
+    };
+    let options = LeptosOptions::builder()
+        .output_name("wxkit")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let simulator = config.mounts_simulator().then(simulator::Simulator::new);
+    let app = web::router(state, options, simulator);
+
+    tracing::info!(origin = %public_origin, simulate = config.simulate, "wxkit started");
+    println!("wxkit listening on {base}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(StartError::Serve)
+}
+
+/// Runs the simulator alone (for several wxkit processes sharing one).
+pub async fn serve_simulator(addr: SocketAddr) -> Result<(), StartError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(StartError::Serve)?;
+    println!("simulator listening on {}", local_base(addr));
+    axum::serve(listener, simulator::Simulator::new().router())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(StartError::Serve)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,136 @@
+//! The simulator's control API, for tests and for trying pages by hand:
+//! counters, faults, lifetimes, the clock, token revocation, and a view of the
+//! tickets it currently accepts. Only ever mounted by the simulator.
+
+use super::{random_id, Fault, Lifetimes, Media, SimUser, Simulator};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+pub(super) fn router() -> Router<Simulator> {
+    Router::new()
+        .route("/stats", get(stats))
+        .route("/reset", post(reset))
+        .route("/faults", post(add_fault).delete(clear_faults))
+        .route("/lifetimes", post(set_lifetimes))
+        .route("/clock", post(advance_clock))
+        .route("/revoke", post(revoke))
+        .route("/state", get(state))
+        .route("/users", post(add_user))
+        .route("/media", post(add_media))
+}
+
+async fn stats(State(sim): State<Simulator>) -> Response {
+    Json(json!({ "calls": sim.lock().calls })).into_response()
+}
+
+/// Clears counters and faults (tokens, tickets and users stay).
+async fn reset(State(sim): State<Simulator>) -> Response {
+    let mut s = sim.lock();
+    s.calls.clear();
+    s.faults.clear();
+    Json(json!({ "ok": true })).into_response()
+}
+
+async fn add_fault(State(sim): State<Simulator>, Json(f): Json<Fault>) -> Response {
+    sim.lock().faults.push(f);
+    Json(json!({ "ok": true })).into_response()
+}
+
+async fn clear_faults(State(sim): State<Simulator>) -> Response {
+    sim.lock().faults.clear();
+    Json(json!({ "ok": true })).into_response()
+}
+
+async fn set_lifetimes(State(sim): State<Simulator>, Json(l): Json<Lifetimes>) -> Response {
+    sim.lock().lifetimes = l.clone();
+    Json(l).into_response()
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    advance_secs: i64,
+}
+
+async fn advance_clock(State(sim): State<Simulator>, Json(a): Json<Advance>) -> Response {
+    let mut s = sim.lock();
+    s.clock_offset += a.advance_secs;
+    Json(json!({ "clock_offset": s.clock_offset })).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct Revoke {
+    #[serde(default)]
+    owner: Option<String>,
+}
+
+/// Makes the current tokens (of one owner, or all) invalid at once, as when
+/// another party fetched a new token and the grace period ran out.
+async fn revoke(State(sim): State<Simulator>, body: Option<Json<Revoke>>) -> Response {
+    let owner = body.and_then(|Json(r)| r.owner);
+    let mut s = sim.lock();
+    let mut n = 0;
+    for t in s.tokens.values_mut() {
+        if owner.as_ref().is_none_or(|o| *o == t.owner) && !t.revoked {
+            t.revoked = true;
+            n += 1;
+        }
+    }
+    Json(json!({ "revoked": n })).into_response()
+}
+
+/// The tickets the simulated client accepts now, and who the simulator knows.
+async fn state(State(sim): State<Simulator>) -> Response {
+    let now = sim.now();
+    let s = sim.lock();
+    let tickets: Vec<_> = s.tickets.iter().filter(|t| t.expires_at > now).collect();
+    Json(json!({
+        "now": now,
+        "tickets": tickets,
+        "accounts": s.accounts.keys().collect::<Vec<_>>(),
+        "corps": s.corps.iter().map(|(id, (_, agent))| json!({"corpid": id, "agentid": agent})).collect::<Vec<_>>(),
+        "users": s.users.values().collect::<Vec<_>>(),
+        "lifetimes": s.lifetimes,
+    }))
+    .into_response()
+}
+
+async fn add_user(State(sim): State<Simulator>, Json(u): Json<SimUser>) -> Response {
+    sim.lock().users.insert(u.openid.clone(), u.clone());
+    Json(u).into_response()
+}
+
+#[derive(Deserialize)]
+struct MediaQuery {
+    owner: String,
+    #[serde(default = "jpeg")]
+    content_type: String,
+}
+
+fn jpeg() -> String {
+    "image/jpeg".into()
+}
+
+/// Stores an upload as `wx.uploadImage` would and answers its `media_id`.
+async fn add_media(
+    State(sim): State<Simulator>,
+    axum::extract::Query(q): axum::extract::Query<MediaQuery>,
+    body: Bytes,
+) -> Response {
+    let now = sim.now();
+    let media_id = random_id(64);
+    sim.lock().media.insert(
+        media_id.clone(),
+        Media {
+            owner: q.owner,
+            content_type: q.content_type,
+            bytes: body.to_vec(),
+            created_at: now,
+        },
+    );
+    Json(json!({ "media_id": media_id })).into_response()
+}

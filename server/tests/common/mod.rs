@@ -1,0 +1,312 @@
+//! Black-box harness: runs the real `wxkit` binary and a standalone simulator
+//! on random ports, each test with its own SQLite file or PostgreSQL database.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const SIM_APP_ID: &str = wxkit::config::SIM_APP_ID;
+pub const SIM_APP_SECRET: &str = wxkit::config::SIM_APP_SECRET;
+
+/// A child process killed on drop, with the base URL it printed.
+pub struct Proc {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Proc {
+    /// Stops the process (like a crash or a restart).
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wxkit() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wxkit"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("WXKIT_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env(
+        "WXKIT_LOG",
+        std::env::var("WXKIT_TEST_LOG").unwrap_or_else(|_| "error".into()),
+    );
+    cmd
+}
+
+/// Spawns and waits for the line `<prefix> http://…`.
+fn spawn(mut cmd: Command, prefix: &'static str) -> Proc {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = cmd.spawn().expect("spawn wxkit");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix(prefix) {
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(rest.trim().to_string());
+                }
+            }
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(base) => Proc { child, base },
+        Err(_) => {
+            let _ = child.kill();
+            panic!("{prefix} did not start: {:?}", child.wait());
+        }
+    }
+}
+
+/// A standalone simulator and a client for its control API.
+pub struct Sim {
+    pub proc: Proc,
+    pub http: reqwest::Client,
+}
+
+impl Sim {
+    pub fn start() -> Sim {
+        let mut cmd = wxkit();
+        cmd.args(["simulator", "--addr", "127.0.0.1:0"]);
+        Sim {
+            proc: spawn(cmd, "simulator listening on"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.proc.base
+    }
+
+    pub fn api(&self) -> String {
+        format!("{}/_sim/api", self.base())
+    }
+
+    pub async fn control(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}/_sim/control/{path}", self.base()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "control {path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+
+    pub async fn calls(&self, endpoint: &str) -> u64 {
+        let v: Value = self
+            .http
+            .get(format!("{}/_sim/control/stats", self.base()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["calls"][endpoint].as_u64().unwrap_or(0)
+    }
+
+    pub async fn fault(&self, fault: Value) {
+        self.control("faults", fault).await;
+    }
+
+    pub async fn clear_faults(&self) {
+        self.http
+            .delete(format!("{}/_sim/control/faults", self.base()))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    pub async fn lifetimes(&self, l: Value) {
+        self.control("lifetimes", l).await;
+    }
+
+    /// The tickets the simulator accepts now, of `kind` (jsapi, wx_card, ...).
+    pub async fn tickets(&self, kind: &str) -> Vec<String> {
+        let v: Value = self
+            .http
+            .get(format!("{}/_sim/control/state", self.base()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"] == kind)
+            .map(|t| t["value"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// Where a test's data lives.
+pub enum Db {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin: String, name: String },
+}
+
+impl Db {
+    pub fn sqlite() -> Db {
+        Db::Sqlite(tempfile::tempdir().unwrap())
+    }
+
+    /// A fresh database on the test PostgreSQL (WXKIT_TEST_POSTGRES).
+    pub async fn postgres() -> Db {
+        use sqlx::Connection;
+        let admin = std::env::var("WXKIT_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let name = format!("wxkit_t_{}", wxkit::signature::nonce().to_ascii_lowercase());
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required for this test (scripts/ensure-postgres.sh): {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        Db::Postgres { admin, name }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Db::Sqlite(dir) => format!("sqlite://{}/wxkit.db", dir.path().display()),
+            Db::Postgres { admin, name } => {
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+                format!("{base}/{name}")
+            }
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Db::Postgres { admin, name } = self {
+            let (admin, name) = (admin.clone(), name.clone());
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut c)
+                                .await;
+                    }
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs `wxkit migrate` against `db`.
+pub fn migrate(db: &Db) {
+    let out = wxkit()
+        .arg("migrate")
+        .env("WXKIT_SIMULATE", "1")
+        .env("WXKIT_DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "migrate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A running wxkit pointed at `sim`, storing into `db`.
+pub struct App {
+    pub proc: Proc,
+    pub http: reqwest::Client,
+}
+
+impl App {
+    pub fn start(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
+        let mut cmd = wxkit();
+        cmd.arg("serve")
+            .env("WXKIT_SIMULATE", "1")
+            .env("WXKIT_ADDR", "127.0.0.1:0")
+            .env("WXKIT_DATABASE_URL", db.url())
+            .env("WXKIT_WECHAT_API", sim.api())
+            .env("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base()))
+            .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()));
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        App {
+            proc: spawn(cmd, "wxkit listening on"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.proc.base
+    }
+
+    /// `POST /api/jssdk_config` with `url`; (status, JSON body).
+    pub async fn sign(&self, url: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}/api/jssdk_config", self.base()))
+            .form(&[("url", url)])
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert!(
+            !text.contains(SIM_APP_SECRET),
+            "the app secret leaked into a response"
+        );
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| json!({ "raw": text })),
+        )
+    }
+
+    /// Signs this app's own landing page and expects success.
+    pub async fn sign_ok(&self) -> Value {
+        let (status, body) = self.sign(&format!("{}/", self.base())).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
+/// The signature WeChat computes for a config.
+pub fn expected_signature(ticket: &str, config: &Value, url: &str) -> String {
+    use sha1::{Digest, Sha1};
+    let s = format!(
+        "jsapi_ticket={ticket}&noncestr={}&timestamp={}&url={url}",
+        config["nonceStr"].as_str().unwrap(),
+        config["timestamp"].as_i64().unwrap()
+    );
+    hex::encode(Sha1::digest(s.as_bytes()))
+}
+
+/// Whether `config` for `url` verifies against one of the `tickets`.
+pub fn verifies(tickets: &[String], config: &Value, url: &str) -> bool {
+    let sig = config["signature"].as_str().unwrap_or_default();
+    tickets
+        .iter()
+        .any(|t| expected_signature(t, config, url) == sig)
+}

@@ -1,0 +1,112 @@
+//! The credentials module through its library API, against the simulator.
+
+mod common;
+
+use common::*;
+use secrecy::SecretString;
+use std::sync::Arc;
+use std::time::Duration;
+use wxkit::config::{TokenMode, WeComConfig, SIM_AGENT_ID, SIM_CORP_ID, SIM_CORP_SECRET};
+use wxkit::credentials::{Credentials, Kind, Settings, Upstream};
+
+async fn credentials(sim: &Sim, db: &Db) -> Arc<Credentials> {
+    let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    wxkit::db::migrate(&pool).await.unwrap();
+    let upstream = Upstream {
+        client: wxkit::wechat::Client::new(Duration::from_secs(5)),
+        api: sim.api(),
+        wecom_api: format!("{}/_sim/qyapi", sim.base()),
+        app_id: SIM_APP_ID.into(),
+        app_secret: SecretString::from(SIM_APP_SECRET.to_string()),
+        token_mode: TokenMode::ClientCredential,
+        wecom: Some(WeComConfig {
+            corp_id: SIM_CORP_ID.into(),
+            secret: SecretString::from(SIM_CORP_SECRET.to_string()),
+            agent_id: SIM_AGENT_ID.into(),
+        }),
+    };
+    let settings = Settings {
+        margin: Duration::from_secs(300),
+        backoff_base: Duration::from_millis(100),
+        backoff_max: Duration::from_secs(5),
+        lease: Duration::from_secs(20),
+        resync: Duration::from_secs(30),
+    };
+    Arc::new(Credentials::new(pool, upstream, settings))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalidation_only_hits_the_token_that_failed() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let creds = credentials(&sim, &db).await;
+    let t1 = creds.get(Kind::AccessToken).await.unwrap();
+    creds
+        .invalidate(Kind::AccessToken, "some-older-token")
+        .await
+        .unwrap();
+    assert_eq!(creds.get(Kind::AccessToken).await.unwrap(), t1);
+    assert_eq!(
+        sim.calls("token").await,
+        1,
+        "a stale invalidation must not refetch"
+    );
+    creds.invalidate(Kind::AccessToken, &t1).await.unwrap();
+    let t2 = creds.get(Kind::AccessToken).await.unwrap();
+    assert_ne!(t1, t2);
+    assert_eq!(sim.calls("token").await, 2);
+    // A second process that still holds t1 reports it: t2 stays.
+    let other = credentials(&sim, &db).await;
+    other.invalidate(Kind::AccessToken, &t1).await.unwrap();
+    assert_eq!(other.get(Kind::AccessToken).await.unwrap(), t2);
+    assert_eq!(sim.calls("token").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_with_token_retries_once_after_40001() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let creds = credentials(&sim, &db).await;
+    let first = creds.get(Kind::AccessToken).await.unwrap();
+    sim.control("revoke", serde_json::json!({})).await;
+    let client = wxkit::wechat::Client::new(Duration::from_secs(5));
+    let url = format!("{}/cgi-bin/ticket/getticket", sim.api());
+    let used = std::sync::Mutex::new(Vec::new());
+    let reply: serde_json::Value = creds
+        .call_with_token(Kind::AccessToken, |token| {
+            used.lock().unwrap().push(token.clone());
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                client
+                    .get_json(&url, &[("access_token", token.as_str()), ("type", "jsapi")])
+                    .await
+            }
+        })
+        .await
+        .unwrap();
+    assert!(reply["ticket"].is_string());
+    let used = used.into_inner().unwrap();
+    assert_eq!(used.len(), 2, "one refused call, one retry");
+    assert_eq!(used[0], first);
+    assert_ne!(used[1], first);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wecom_tickets_share_one_corp_token() {
+    let sim = Sim::start();
+    let db = Db::postgres().await;
+    let creds = credentials(&sim, &db).await;
+    let jsapi = creds.get(Kind::WeComJsapiTicket).await.unwrap();
+    let agent = creds.get(Kind::WeComAgentTicket).await.unwrap();
+    assert_ne!(jsapi, agent);
+    assert_eq!(sim.calls("wecom_gettoken").await, 1);
+    assert_eq!(sim.calls("wecom_jsapi_ticket").await, 1);
+    assert_eq!(sim.calls("wecom_ticket:agent_config").await, 1);
+    assert_eq!(sim.tickets("corp_jsapi").await, vec![jsapi]);
+    assert_eq!(sim.tickets("agent_config").await, vec![agent]);
+    let card = creds.get(Kind::CardTicket).await.unwrap();
+    assert_eq!(sim.tickets("wx_card").await, vec![card]);
+    let health = creds.health().await.unwrap();
+    assert!(health.iter().all(|h| h.present), "{health:?}");
+    assert!(!format!("{health:?}").contains(SIM_APP_SECRET));
+}

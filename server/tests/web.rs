@@ -1,0 +1,272 @@
+//! Pages, the signing endpoint, health and start-up, black-box.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn embedded_config(html: &str) -> Value {
+    let start = html
+        .find(r#"<script id="wxkit-wx-config" type="application/json">"#)
+        .expect("config script in the page");
+    let rest = &html[start..];
+    let json = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    serde_json::from_str(json).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_embeds_a_config_signed_for_its_own_url() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    for path in [
+        "/",
+        "/?from=singlemessage&isappinstalled=0",
+        "/?q=%E4%B8%AD%E6%96%87",
+    ] {
+        let r = app
+            .http
+            .get(format!("{}{path}", app.base()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let html = r.text().await.unwrap();
+        assert!(!html.contains(SIM_APP_SECRET), "secret in page");
+        let config = embedded_config(&html);
+        let tickets = sim.tickets("jsapi").await;
+        assert!(
+            !tickets.iter().any(|t| html.contains(t.as_str())),
+            "ticket in page"
+        );
+        let url = format!("{}{path}", app.base());
+        assert!(verifies(&tickets, &config, &url), "{path}: {config}");
+        assert_eq!(config["appId"], SIM_APP_ID);
+        assert_eq!(config["nonceStr"].as_str().unwrap().len(), 16);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ssr_signs_the_public_origin_not_the_listen_address() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(
+        &sim,
+        &db,
+        &[
+            ("WXKIT_PUBLIC_ORIGIN", "https://h5.example.com"),
+            ("WXKIT_JS_DOMAINS", "example.com"),
+        ],
+    );
+    let html = app
+        .http
+        .get(format!("{}/?a=1#x", app.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let config = embedded_config(&html);
+    assert!(
+        verifies(
+            &sim.tickets("jsapi").await,
+            &config,
+            "https://h5.example.com/?a=1"
+        ),
+        "{config}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_outside_the_safe_domains_says_why() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(
+        &sim,
+        &db,
+        &[
+            ("WXKIT_PUBLIC_ORIGIN", "https://h5.example.com"),
+            ("WXKIT_JS_DOMAINS", "other.org"),
+        ],
+    );
+    let html = app
+        .http
+        .get(format!("{}/", app.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let config = embedded_config(&html);
+    assert_eq!(config["error"]["error"], "bad_request", "{config}");
+    assert!(
+        config["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid url domain"),
+        "{config}"
+    );
+    assert_eq!(
+        sim.calls("getticket:jsapi").await,
+        0,
+        "a refused URL is never signed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_urls_are_refused_with_a_reason() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let long = format!("{}/{}", app.base(), "a".repeat(4100));
+    let cases = [
+        ("ftp://127.0.0.1/x", "http and https"),
+        ("https://evil.example/", "safe domains"),
+        ("https://127.0.0.1.evil.example/", "safe domains"),
+        ("not a url", "is not a URL"),
+        ("", "empty"),
+        (long.as_str(), "at most 4096"),
+    ];
+    for (url, why) in cases {
+        let (status, body) = app.sign(url).await;
+        assert_eq!(status, 400, "{url}: {body}");
+        assert_eq!(body["error"], "bad_request", "{body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(why),
+            "{url}: {body}"
+        );
+    }
+    // A missing argument and an unknown API are bad requests too.
+    let r = app
+        .http
+        .post(format!("{}/api/jssdk_config", app.base()))
+        .form(&[("nothing", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = app
+        .http
+        .post(format!("{}/api/jssdk_config", app.base()))
+        .form(&[
+            ("url", format!("{}/", app.base()).as_str()),
+            ("js_api_list", "chooseImage,getToken"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        sim.calls("getticket:jsapi").await,
+        0,
+        "nothing refused was signed"
+    );
+    // The fragment is dropped; the rest is signed exactly as given.
+    let url = format!("{}/a?b=%E4%B8%AD#frag", app.base());
+    let (status, body) = app.sign(&url).await;
+    assert_eq!(status, 200);
+    assert!(verifies(
+        &sim.tickets("jsapi").await,
+        &body,
+        url.split('#').next().unwrap()
+    ));
+    let r = app
+        .http
+        .post(format!("{}/api/jssdk_config", app.base()))
+        .form(&[
+            ("url", format!("{}/", app.base()).as_str()),
+            ("js_api_list", "chooseImage,addCard"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["jsApiList"],
+        serde_json::json!(["chooseImage", "addCard"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn healthz_answers_when_the_database_does() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let r = app
+        .http
+        .get(format!("{}/healthz", app.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "ok");
+}
+
+#[test]
+fn bad_configuration_stops_with_one_line_naming_the_variable() {
+    for (var, value) in [
+        ("WXKIT_ADDR", "not-an-address"),
+        ("WXKIT_PUBLIC_ORIGIN", "h5.example.com"),
+        ("WXKIT_TOKEN_MODE", "turbo"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wxkit"))
+            .env("WXKIT_SIMULATE", "1")
+            .env(var, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let line = stderr.lines().last().unwrap_or_default();
+        assert!(line.starts_with(&format!("wxkit: {var}")), "{stderr}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wxkit"))
+        .env_remove("WXKIT_SIMULATE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no account and no simulator: refuse to start"
+    );
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wxkit"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for sub in ["serve", "migrate", "simulator"] {
+        assert!(help.contains(sub), "{help}");
+    }
+}
+
+async fn migrate_creates_the_tables(db: Db) {
+    migrate(&db);
+    migrate(&db); // idempotent
+    let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM locks")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_runs_on_sqlite() {
+    migrate_creates_the_tables(Db::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_runs_on_postgres() {
+    migrate_creates_the_tables(Db::postgres().await).await;
+}
