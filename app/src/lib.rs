@@ -26,6 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {embedded.map(|json| view! {
                     <script id=CONFIG_ELEMENT_ID type="application/json" inner_html=json></script>
                 })}
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

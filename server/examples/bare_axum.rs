@@ -1,4 +1,4 @@
-//! The baseline for `scripts/bench.sh`: a bare axum handler that answers a
+//! The baseline for `.ci/bench`: a bare axum handler that answers a
 //! small JSON body, on the same runtime settings as wxkit.
 
 use axum::routing::post;

@@ -107,6 +107,21 @@ async fn wecom_tickets_share_one_corp_token() {
     let card = creds.get(Kind::CardTicket).await.unwrap();
     assert_eq!(sim.tickets("wx_card").await, vec![card]);
     let health = creds.health().await.unwrap();
-    assert!(health.iter().all(|h| h.present), "{health:?}");
+    let present: Vec<_> = health
+        .iter()
+        .filter(|h| h.present)
+        .map(|h| h.kind)
+        .collect();
+    assert_eq!(
+        present,
+        [
+            "access_token",
+            "wx_card_ticket",
+            "wecom_access_token",
+            "wecom_jsapi_ticket",
+            "wecom_agent_ticket"
+        ],
+        "the jsapi_ticket was never asked for: {health:?}"
+    );
     assert!(!format!("{health:?}").contains(SIM_APP_SECRET));
 }

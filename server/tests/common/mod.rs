@@ -41,7 +41,7 @@ fn wxkit() -> Command {
     }
     cmd.env(
         "WXKIT_LOG",
-        std::env::var("WXKIT_TEST_LOG").unwrap_or_else(|_| "error".into()),
+        std::env::var("WXKIT_TEST_LOG").unwrap_or_else(|_| "error,tower_http=off".into()),
     );
     cmd
 }
@@ -176,7 +176,9 @@ impl Db {
         let name = format!("wxkit_t_{}", wxkit::signature::nonce().to_ascii_lowercase());
         let mut conn = sqlx::PgConnection::connect(&admin)
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required for this test (scripts/ensure-postgres.sh): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL at {admin} is required for this test (.ci/ensure-postgres): {e}")
+            });
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .await
