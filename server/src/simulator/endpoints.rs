@@ -15,6 +15,9 @@ use std::collections::HashMap;
 
 type Q = Query<HashMap<String, String>>;
 
+/// A WeChat error: errcode and errmsg.
+type WxError = (i64, &'static str);
+
 fn param<'a>(q: &'a HashMap<String, String>, k: &str) -> &'a str {
     q.get(k).map(String::as_str).unwrap_or("")
 }
@@ -47,12 +50,12 @@ pub(super) fn open() -> Router<Simulator> {
 }
 
 /// Checks an access token; `Ok(owner)` or the error WeChat would give.
-fn check_token(s: &State, token: &str, now: i64) -> Result<String, Response> {
+fn check_token(s: &State, token: &str, now: i64) -> Result<String, WxError> {
     if token.is_empty() {
-        return Err(error(41001, "access_token missing"));
+        return Err((41001, "access_token missing"));
     }
     let Some(t) = s.tokens.get(token) else {
-        return Err(error(
+        return Err((
             40001,
             "invalid credential, access_token is invalid or not latest",
         ));
@@ -61,13 +64,13 @@ fn check_token(s: &State, token: &str, now: i64) -> Result<String, Response> {
         || t.superseded_at
             .is_some_and(|at| now >= at + s.lifetimes.grace)
     {
-        return Err(error(
+        return Err((
             40001,
             "invalid credential, access_token is invalid or not latest",
         ));
     }
     if now >= t.expires_at {
-        return Err(error(42001, "access_token expired"));
+        return Err((42001, "access_token expired"));
     }
     Ok(t.owner.clone())
 }
@@ -193,7 +196,7 @@ async fn getticket(AxState(sim): AxState<Simulator>, Query(q): Q) -> Response {
             40001,
             "invalid credential, access_token is invalid or not latest",
         ),
-        Err(r) => r,
+        Err((code, msg)) => error(code, msg),
     }
 }
 
@@ -205,7 +208,7 @@ async fn media_get(AxState(sim): AxState<Simulator>, Query(q): Q) -> Response {
     let s = sim.lock();
     let owner = match check_token(&s, param(&q, "access_token"), now) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err((code, msg)) => return error(code, msg),
     };
     match s.media.get(param(&q, "media_id")) {
         Some(m) if m.owner == owner && now < m.created_at + s.lifetimes.media_ttl => (
@@ -306,12 +309,12 @@ async fn oauth_refresh_token(AxState(sim): AxState<Simulator>, Query(q): Q) -> R
     .into_response()
 }
 
-fn check_web_token(s: &State, token: &str, openid: &str, now: i64) -> Result<WebToken, Response> {
+fn check_web_token(s: &State, token: &str, openid: &str, now: i64) -> Result<WebToken, WxError> {
     match s.web_tokens.get(token) {
-        Some(t) if t.openid != openid => Err(error(40003, "invalid openid")),
-        Some(t) if now >= t.expires_at => Err(error(42001, "access_token expired")),
+        Some(t) if t.openid != openid => Err((40003, "invalid openid")),
+        Some(t) if now >= t.expires_at => Err((42001, "access_token expired")),
         Some(t) => Ok(t.clone()),
-        None => Err(error(
+        None => Err((
             40001,
             "invalid credential, access_token is invalid or not latest",
         )),
@@ -326,7 +329,7 @@ async fn sns_auth(AxState(sim): AxState<Simulator>, Query(q): Q) -> Response {
     let s = sim.lock();
     match check_web_token(&s, param(&q, "access_token"), param(&q, "openid"), now) {
         Ok(_) => error(0, "ok"),
-        Err(r) => r,
+        Err((code, msg)) => error(code, msg),
     }
 }
 
@@ -338,7 +341,7 @@ async fn userinfo(AxState(sim): AxState<Simulator>, Query(q): Q) -> Response {
     let s = sim.lock();
     let t = match check_web_token(&s, param(&q, "access_token"), param(&q, "openid"), now) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err((code, msg)) => return error(code, msg),
     };
     if t.scope != "snsapi_userinfo" {
         return error(48001, "api unauthorized");
@@ -381,7 +384,7 @@ fn wecom_ticket(sim: &Simulator, q: &HashMap<String, String>, kind: &str) -> Res
     match check_token(&s, param(q, "access_token"), now) {
         Ok(owner) if s.corps.contains_key(&owner) => issue_ticket(&mut s, &owner, kind, now),
         Ok(_) => error(40014, "invalid access_token"),
-        Err(r) => r,
+        Err((code, msg)) => error(code, msg),
     }
 }
 
@@ -410,7 +413,7 @@ async fn wecom_getuserinfo(AxState(sim): AxState<Simulator>, Query(q): Q) -> Res
     let mut s = sim.lock();
     let owner = match check_token(&s, param(&q, "access_token"), now) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err((code, msg)) => return error(code, msg),
     };
     let code_ttl = s.lifetimes.code_ttl;
     let code = match s.codes.get_mut(param(&q, "code")) {
