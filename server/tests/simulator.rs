@@ -284,10 +284,13 @@ async fn the_authorize_page_checks_parameter_order() {
     };
     let r = page(good).await;
     assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
     assert!(
-        r.text().await.unwrap().contains("#wechat_redirect"),
+        html.contains("#wechat_redirect"),
         "the page checks the fragment"
     );
+    // The form posts to the confirm route (relative to .../oauth2/authorize).
+    assert!(html.contains(r#"action="authorize/confirm""#), "{html}");
     for q in [bad_order, bad_scope, bad_state] {
         assert_eq!(page(q.clone()).await.status(), 400, "{q}");
     }

@@ -48,6 +48,26 @@ async fn every_page_embeds_a_config_signed_for_its_own_url() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn pages_load_the_site_bundle_cargo_leptos_builds() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let html = app
+        .http
+        .get(format!("{}/", app.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // cargo-leptos writes pkg/wxkit.wasm; a binary built without LEPTOS_OUTPUT_NAME asks for wxkit_bg.wasm.
+    assert!(html.contains("/pkg/wxkit.wasm"), "{html}");
+    assert!(!html.contains("wxkit_bg.wasm"), "{html}");
+    assert!(html.contains("/pkg/wxkit.js"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn ssr_signs_the_public_origin_not_the_listen_address() {
     let sim = Sim::start();
     let db = Db::sqlite();

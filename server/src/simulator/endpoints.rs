@@ -527,7 +527,7 @@ async fn authorize(AxState(sim): AxState<Simulator>, RawQuery(raw): RawQuery) ->
         r#"<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>WeChat authorization (simulated)</title></head>
 <body style="font-family:sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem">
 <p id="sim-error" hidden>The authorize URL must end with #wechat_redirect (WeChat shows an error page without it).</p>
-<form id="sim-consent" method="post" action="confirm" hidden>{hidden}
+<form id="sim-consent" method="post" action="authorize/confirm" hidden>{hidden}
 <h1>Authorize this page</h1>
 <p>The page asks for <b>{scope}</b>{consent}.</p>
 <label>Simulated nickname <input name="nickname" id="sim-nickname" value="微信用户"></label>
