@@ -3,10 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// One wxkit with the built-in simulator and a throw-away SQLite file.
-const port = Number(process.env.E2E_PORT ?? 3917);
+// Two wxkits with throw-away SQLite files: one with the built-in simulator, one
+// in production mode (see servers.ts).
+import { port, baseURL, productionURL } from './servers';
+
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxkit-e2e-'));
-export const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -21,17 +22,37 @@ export default defineConfig({
              '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  webServer: {
-    command: 'target/release/wxkit serve',
-    cwd: '..',
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      WXKIT_SIMULATE: '1',
-      WXKIT_ADDR: `127.0.0.1:${port}`,
-      WXKIT_DATABASE_URL: `sqlite://${dataDir}/wxkit.db`,
-      WXKIT_LOG: 'warn',
+  webServer: [
+    {
+      command: 'target/release/wxkit serve',
+      cwd: '..',
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        WXKIT_SIMULATE: '1',
+        WXKIT_ADDR: `127.0.0.1:${port}`,
+        WXKIT_DATABASE_URL: `sqlite://${dataDir}/wxkit.db`,
+        WXKIT_LOG: 'warn',
+      },
     },
-  },
+    {
+      // A production-mode wxkit (simulator off, real SDK URL) whose WeChat API
+      // is the first server's simulator: what a desktop browser sees.
+      command: 'target/release/wxkit serve',
+      cwd: '..',
+      url: `${productionURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        WXKIT_ADDR: `127.0.0.1:${port + 1}`,
+        WXKIT_PUBLIC_ORIGIN: productionURL,
+        WXKIT_APP_ID: 'wxd0c0ffee5117e5f1',
+        WXKIT_APP_SECRET: 'simulated0app0secret0not0real000',
+        WXKIT_WECHAT_API: `${baseURL}/_sim/api`,
+        WXKIT_DATABASE_URL: `sqlite://${dataDir}/production.db`,
+        WXKIT_LOG: 'warn',
+      },
+    },
+  ],
 });

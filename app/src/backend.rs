@@ -57,6 +57,18 @@ pub trait Backend: Send + Sync + 'static {
         url: &str,
         apis: Option<Vec<String>>,
     ) -> Result<WxConfig, ApiError>;
+
+    /// The page `slug`, its share links made absolute.
+    async fn page(&self, slug: &str) -> Result<Option<crate::share::PageContent>, ApiError>;
+
+    /// Counts a share outcome of page `slug` for today.
+    async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError>;
+
+    /// Stores a config failure a page reported.
+    async fn report_config_failure(
+        &self,
+        report: crate::share::ConfigFailure,
+    ) -> Result<(), ApiError>;
 }
 
 /// The backend the server put in the context.

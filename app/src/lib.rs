@@ -4,19 +4,56 @@
 pub mod backend;
 pub mod jssdk;
 mod pages;
+pub mod runtime;
+pub mod share;
+pub mod wx;
 
 use jssdk::{EmbeddedConfig, CONFIG_ELEMENT_ID};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    path, SsrMode,
 };
+use serde::{Deserialize, Serialize};
+
+/// Facts about this site the server tells the pages it renders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// The simulator stands in for WeChat.
+    pub simulate: bool,
+    /// The JS-SDK script: WeChat's, or the simulated client's.
+    pub sdk_url: String,
+}
+
+impl Default for SiteInfo {
+    fn default() -> Self {
+        SiteInfo {
+            simulate: false,
+            sdk_url: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js".into(),
+        }
+    }
+}
+
+/// The [`SiteInfo`] of this request (server side; the default elsewhere).
+pub fn site() -> SiteInfo {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<SiteInfo>().cloned())
+        .unwrap_or_default()
+}
+
+/// Hydrates the islands of a server-rendered page (browser only). The islands
+/// are exported from this crate, so the hydrate entry must call in here.
+#[cfg(feature = "hydrate")]
+pub fn hydrate() {
+    leptos::mount::hydrate_islands();
+}
 
 /// The whole HTML document. Rendered on the server only; its `<head>` carries
 /// the signed `wx.config` for the URL of this very request.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let embedded = embedded_config_json();
+    let sdk_url = site().sdk_url;
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
@@ -27,7 +64,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     <script id=CONFIG_ELEMENT_ID type="application/json" inner_html=json></script>
                 })}
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <HydrationScripts options/>
+                <script src=sdk_url></script>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -56,7 +94,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <main class="page">
                 <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=StaticSegment("") view=pages::Home/>
+                    <Route path=path!("") view=pages::Home/>
+                    // Async: the page is loaded before the first byte, so an
+                    // unknown slug answers 404 and crawlers get the full page.
+                    <Route path=path!("/p/:slug") view=pages::PageView ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

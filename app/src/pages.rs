@@ -1,5 +1,6 @@
-//! Pages. For now the landing page, which shows the state of `wx.config` for
-//! its own URL and can re-sign the current URL through the server function.
+//! Pages: the landing page (the state of `wx.config` for its own URL, with a
+//! button that re-signs through the server function) and the in-app page
+//! `/p/{slug}` with its share content.
 
 use crate::jssdk::{jssdk_config, ApiError, EmbeddedConfig, WxConfig};
 use leptos::prelude::*;
@@ -42,6 +43,19 @@ enum ConfigState {
 
 #[component]
 pub fn Home() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"wxkit"</h1>
+            <p class="lead">"Pages for WeChat, signed on the server."</p>
+            <ConfigStatus/>
+            <p><a href="/p/demo">"Open the demo page"</a></p>
+        </section>
+    }
+}
+
+/// The embedded config as the hydrated page read it, and a re-sign button.
+#[island]
+fn ConfigStatus() -> impl IntoView {
     let state = RwSignal::new(ConfigState::Pending);
     // Effects only run in the browser, once the page has hydrated.
     Effect::new(move |_| {
@@ -60,9 +74,7 @@ pub fn Home() -> impl IntoView {
     let hydrated = move || !matches!(state.get(), ConfigState::Pending);
 
     view! {
-        <section class="card">
-            <h1>"wxkit"</h1>
-            <p class="lead">"Pages for WeChat, signed on the server."</p>
+        <div>
             <div class="status" data-testid="config-status" data-hydrated=move || hydrated().to_string()>
                 {move || match state.get() {
                     ConfigState::Pending => view! { <p>"Loading the page…"</p> }.into_any(),
@@ -92,7 +104,39 @@ pub fn Home() -> impl IntoView {
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 })}
             </div>
-        </section>
+        </div>
+    }
+}
+
+/// `/p/{slug}`: an in-app page and its share content.
+#[component]
+pub fn PageView() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let page = Resource::new(slug, crate::share::get_page);
+    let simulate = crate::site().simulate;
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(Some(p)) => view! {
+                        <leptos_meta::Title text=p.title.clone()/>
+                        <article class="card">
+                            <h1 data-testid="page-title">{p.title.clone()}</h1>
+                            <p>{p.body.clone()}</p>
+                        </article>
+                        <crate::runtime::WxRuntime simulate>
+                            <section class="card">
+                                <h2>"Share"</h2>
+                                <crate::share::ShareIsland page=p.clone()/>
+                            </section>
+                        </crate::runtime::WxRuntime>
+                    }.into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -1,11 +1,10 @@
 //! Signing pages for `wx.config`: checks the page URL against the JS interface
-//! safe domains, takes the current jsapi_ticket and signs. This is the
-//! server's implementation of [`app::backend::Backend`].
+//! safe domains, takes the current jsapi_ticket and signs.
 
 use crate::credentials::{CredentialError, Credentials, Kind};
 use crate::signature;
 use crate::wechat::{errcode_meaning, WeChatError};
-use app::backend::{Backend, KNOWN_APIS};
+use app::backend::KNOWN_APIS;
 use app::jssdk::{ApiError, WxConfig};
 use std::sync::Arc;
 
@@ -33,17 +32,6 @@ impl JsSdk {
             nonce_str,
             js_api_list: apis.unwrap_or_else(|| KNOWN_APIS.iter().map(|s| s.to_string()).collect()),
         })
-    }
-}
-
-#[async_trait::async_trait]
-impl Backend for JsSdk {
-    async fn jssdk_config(
-        &self,
-        url: &str,
-        apis: Option<Vec<String>>,
-    ) -> Result<WxConfig, ApiError> {
-        self.sign(url, apis).await
     }
 }
 

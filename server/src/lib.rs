@@ -5,6 +5,7 @@ pub mod config;
 pub mod credentials;
 pub mod db;
 pub mod jssdk;
+pub mod share;
 pub mod signature;
 pub mod simulator;
 pub mod web;
@@ -73,10 +74,15 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         credentials,
         js_domains: config.js_domains.clone(),
     });
+    let site = app::SiteInfo {
+        simulate: config.simulate,
+        sdk_url: sdk_url(&config, &base),
+    };
     let state = web::AppState {
         jssdk,
         db,
         public_origin: public_origin.clone(),
+        site,
     };
     let options = LeptosOptions::builder()
         .output_name("wxkit")
@@ -84,7 +90,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let simulator = config.mounts_simulator().then(simulator::Simulator::new);
+    let simulator = config
+        .mounts_simulator()
+        .then(|| simulator::Simulator::new().with_js_domains(&config.js_domains));
     let app = web::router(state, options, simulator);
 
     tracing::info!(origin = %public_origin, simulate = config.simulate, "wxkit started");
@@ -93,6 +101,19 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .with_graceful_shutdown(shutdown())
         .await
         .map_err(StartError::Serve)
+}
+
+/// The JS-SDK script pages load: WeChat's, or in simulate mode the simulated
+/// client served next to the simulated API.
+fn sdk_url(config: &Config, base: &str) -> String {
+    if !config.simulate {
+        return app::SiteInfo::default().sdk_url;
+    }
+    let api = config.wechat_api_base(base);
+    match api.strip_suffix("/_sim/api") {
+        Some(sim) if sim != base => format!("{sim}/_sim/client/jweixin.js"),
+        _ => "/_sim/client/jweixin.js".into(),
+    }
 }
 
 /// Runs the simulator alone (for several wxkit processes sharing one).

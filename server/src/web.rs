@@ -3,8 +3,10 @@
 //! embeds each page's signed `wx.config`, and gives API errors their status.
 
 use crate::jssdk::JsSdk;
+use crate::share;
 use app::backend::Backend;
-use app::jssdk::{ApiError, EmbeddedConfig};
+use app::jssdk::{ApiError, EmbeddedConfig, WxConfig};
+use app::share::{ConfigFailure, PageContent};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -26,6 +28,8 @@ pub struct AppState {
     pub db: AnyPool,
     /// `scheme://host[:port]` the pages are served under.
     pub public_origin: String,
+    /// What pages are told about the site (simulate mode, the SDK script).
+    pub site: app::SiteInfo,
 }
 
 /// The whole site. `simulator`: mounted under `/_sim` when given.
@@ -34,7 +38,7 @@ pub fn router(
     options: LeptosOptions,
     simulator: Option<crate::simulator::Simulator>,
 ) -> Router {
-    let backend: Arc<dyn Backend> = state.jssdk.clone();
+    let backend: Arc<dyn Backend> = Arc::new(state.clone());
     let routes = generate_route_list(app::App);
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -61,6 +65,46 @@ pub fn router(
     router
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// What server functions reach through the Leptos context.
+#[async_trait::async_trait]
+impl Backend for AppState {
+    async fn jssdk_config(
+        &self,
+        url: &str,
+        apis: Option<Vec<String>>,
+    ) -> Result<WxConfig, ApiError> {
+        self.jssdk.sign(url, apis).await
+    }
+
+    async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {
+        share::load_page(&self.db, &self.public_origin, slug)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
+        match share::record_share(&self.db, slug, channel, outcome).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ApiError::bad_request(format!("there is no page `{slug}`"))),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {
+        tracing::warn!(page = %report.page_url, signed = %report.signed_url, err = %report.err_msg, "a page reported a config failure");
+        share::store_config_failure(&self.db, &report)
+            .await
+            .map_err(db_error)
+    }
+}
+
+fn db_error(e: sqlx::Error) -> ApiError {
+    tracing::error!("database error: {e}");
+    ApiError::Internal {
+        message: "database error".into(),
+    }
 }
 
 /// `GET /healthz`: 200 when the database answers.
@@ -97,6 +141,7 @@ async fn embed_config(State(state): State<AppState>, mut req: Request, next: Nex
             }
         };
         req.extensions_mut().insert(embedded);
+        req.extensions_mut().insert(state.site.clone());
     }
     let mut response = next.run(req).await;
     // Each response carries its own signature: never cache pages.

@@ -22,6 +22,7 @@ pub(super) fn router() -> Router<Simulator> {
         .route("/state", get(state))
         .route("/users", post(add_user))
         .route("/media", post(add_media))
+        .route("/js_domains", post(set_js_domains))
 }
 
 async fn stats(State(sim): State<Simulator>) -> Response {
@@ -133,4 +134,19 @@ async fn add_media(
         },
     );
     Json(json!({ "media_id": media_id })).into_response()
+}
+
+#[derive(Deserialize)]
+struct JsDomains {
+    domains: Vec<String>,
+}
+
+/// Sets the JS interface safe domains the simulated client accepts (empty: any).
+async fn set_js_domains(State(sim): State<Simulator>, Json(d): Json<JsDomains>) -> Response {
+    sim.lock().js_domains = d
+        .domains
+        .iter()
+        .map(|x| x.trim().to_ascii_lowercase())
+        .collect();
+    Json(json!({ "domains": d.domains })).into_response()
 }

@@ -8,6 +8,7 @@
 //! Active only with `WXKIT_SIMULATE=1` (mounted into the app), as
 //! `wxkit simulator` (standalone), or in tests.
 
+mod client;
 mod control;
 mod endpoints;
 
@@ -150,6 +151,8 @@ pub(crate) struct State {
     pub media: HashMap<String, Media>,
     pub calls: BTreeMap<String, u64>,
     pub faults: Vec<Fault>,
+    /// The JS interface safe domains the simulated client accepts (empty: any).
+    pub js_domains: Vec<String>,
 }
 
 /// The simulator; cheap to clone.
@@ -180,6 +183,12 @@ impl Simulator {
         }
     }
 
+    /// The JS interface safe domains the simulated client accepts.
+    pub fn with_js_domains(self, domains: &[String]) -> Simulator {
+        self.lock().js_domains = domains.to_vec();
+        self
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -191,6 +200,7 @@ impl Simulator {
             .nest("/_sim/qyapi", endpoints::wecom_api())
             .nest("/_sim/open", endpoints::open())
             .nest("/_sim/control", control::router())
+            .nest("/_sim/client", client::router())
             .with_state(self.clone())
     }
 

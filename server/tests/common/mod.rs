@@ -251,7 +251,9 @@ impl App {
             .env("WXKIT_DATABASE_URL", db.url())
             .env("WXKIT_WECHAT_API", sim.api())
             .env("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base()))
-            .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()));
+            .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()))
+            // Tests run in server/; the site cargo-leptos built is in the workspace's target/.
+            .env("WXKIT_SITE_ROOT", concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"));
         for (k, v) in extra {
             cmd.env(k, v);
         }
@@ -288,7 +290,12 @@ impl App {
 
     /// Signs this app's own landing page and expects success.
     pub async fn sign_ok(&self) -> Value {
-        let (status, body) = self.sign(&format!("{}/", self.base())).await;
+        self.sign_ok_for(&format!("{}/", self.base())).await
+    }
+
+    /// Signs `url` and expects success.
+    pub async fn sign_ok_for(&self, url: &str) -> Value {
+        let (status, body) = self.sign(url).await;
         assert_eq!(status, 200, "{body}");
         body
     }

@@ -1,0 +1,249 @@
+//! The WeChat runtime of a page (an island): applies the `wx.config` the
+//! server embedded, re-signs when WeChat refuses it or when the page changes
+//! its URL on the client, reports what still fails, and tells the islands
+//! inside it (through context) when the JS-SDK is ready.
+//!
+//! URL rules (PROTOCOL.md §2): Android verifies `location.href.split('#')[0]`
+//! at the moment `wx.config` runs; iOS keeps verifying the URL the page was
+//! entered with, so on iOS the landing URL is what gets signed.
+
+use crate::jssdk::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where the JS-SDK stands on this page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WxState {
+    /// Not hydrated yet, or `wx.config` is being verified.
+    Pending,
+    /// `wx.ready` fired: APIs may be called.
+    Ready,
+    /// Not inside WeChat (and no simulator): the page works, WeChat features do not.
+    OutsideWeChat,
+    /// The config failed; the text says what happened and what to do.
+    Failed(String),
+}
+
+/// The name of the DOM event a page dispatches on `window` after it changed
+/// its URL with `history.pushState`/`replaceState`, so the runtime re-signs.
+pub const NAVIGATE_EVENT: &str = "wxkit:navigate";
+
+/// Plain words for a config error.
+pub fn explain(err_msg: &str) -> String {
+    let m = err_msg.to_ascii_lowercase();
+    let why = if m.contains("invalid url domain") {
+        "this page's domain is not one of the account's JS interface safe domains"
+    } else if m.contains("invalid signature") {
+        "the signature was computed for another URL than the one WeChat checked"
+    } else if m.contains("offline verifying") || m.contains("permission denied") {
+        "the API is not in the page's jsApiList, or the config has not been verified yet"
+    } else if m.contains("function not exist") {
+        "this WeChat version does not have the API"
+    } else if m.contains("fail") {
+        "a parameter of wx.config is missing"
+    } else {
+        "WeChat refused the configuration"
+    };
+    format!("{err_msg}: {why}")
+}
+
+/// Plain words for an embedded-config error.
+pub fn explain_api_error(e: &ApiError) -> String {
+    match e {
+        ApiError::BadRequest { message } => format!("config:invalid url domain ({message})"),
+        other => other.to_string(),
+    }
+}
+
+#[island]
+pub fn WxRuntime(
+    /// Simulate mode: the simulated client stands in for WeChat in any browser.
+    simulate: bool,
+    children: Children,
+) -> impl IntoView {
+    let state = RwSignal::new(WxState::Pending);
+    provide_context(state);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| browser::start(state, simulate));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = simulate;
+    view! {
+        <div class="wx-runtime" data-testid="wx-state" data-state=move || match state.get() {
+            WxState::Pending => "pending",
+            WxState::Ready => "ready",
+            WxState::OutsideWeChat => "outside",
+            WxState::Failed(_) => "failed",
+        }>
+            {move || match state.get() {
+                WxState::OutsideWeChat => Some(view! {
+                    <p class="notice" data-testid="wx-notice">
+                        "Open this page in WeChat to share it, add photos or use cards."
+                    </p>
+                }.into_any()),
+                WxState::Failed(why) => Some(view! {
+                    <p class="notice error" data-testid="wx-notice">"WeChat features are unavailable: " {why}</p>
+                }.into_any()),
+                _ => None,
+            }}
+            {children()}
+        </div>
+    }
+}
+
+/// The runtime's state, for islands inside [`WxRuntime`].
+pub fn use_wx_state() -> Option<RwSignal<WxState>> {
+    use_context::<RwSignal<WxState>>()
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::*;
+    use crate::jssdk::{jssdk_config, EmbeddedConfig, WxConfig};
+    use crate::share::report_config_failure;
+    use crate::wx;
+    use std::cell::RefCell;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    const SDK_FALLBACK: &str = "https://res2.wx.qq.com/open/js/jweixin-1.6.0.js";
+
+    thread_local! {
+        static LANDING_URL: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    fn window() -> web_sys::Window {
+        web_sys::window().expect("a browser window")
+    }
+
+    fn current_url() -> String {
+        let href = window().location().href().unwrap_or_default();
+        href.split('#').next().unwrap_or_default().to_string()
+    }
+
+    fn user_agent() -> String {
+        window().navigator().user_agent().unwrap_or_default()
+    }
+
+    fn is_ios() -> bool {
+        let ua = user_agent();
+        ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod")
+    }
+
+    fn in_wechat() -> bool {
+        let ua = user_agent();
+        ua.contains("MicroMessenger") || ua.contains("wxwork")
+    }
+
+    /// The URL WeChat will verify now: the current one, or on iOS the landing one.
+    fn url_to_sign() -> String {
+        let landing = LANDING_URL.with(|l| l.borrow_mut().get_or_insert_with(current_url).clone());
+        if is_ios() {
+            landing
+        } else {
+            current_url()
+        }
+    }
+
+    async fn load_script(src: &str) -> bool {
+        let Some(doc) = window().document() else {
+            return false;
+        };
+        let Ok(el) = doc.create_element("script") else {
+            return false;
+        };
+        let script: web_sys::HtmlScriptElement = el.unchecked_into();
+        script.set_src(src);
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let ok = resolve.clone();
+            let on_load = Closure::once_into_js(move || {
+                let _ = ok.call1(&JsValue::NULL, &JsValue::TRUE);
+            });
+            let on_error = Closure::once_into_js(move || {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
+            });
+            script.set_onload(Some(on_load.unchecked_ref()));
+            script.set_onerror(Some(on_error.unchecked_ref()));
+        });
+        if let Some(head) = doc.head() {
+            let _ = head.append_child(&script);
+        }
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map(|v| v.is_truthy())
+            .unwrap_or(false)
+    }
+
+    pub fn start(state: RwSignal<WxState>, simulate: bool) {
+        LANDING_URL.with(|l| {
+            l.borrow_mut().get_or_insert_with(current_url);
+        });
+        leptos::task::spawn_local(async move {
+            if !simulate && !in_wechat() {
+                state.set(WxState::OutsideWeChat);
+                return;
+            }
+            if wx::sdk().is_none() && !load_script(SDK_FALLBACK).await {
+                state.set(WxState::Failed(
+                    "the WeChat JS-SDK could not be loaded".into(),
+                ));
+                return;
+            }
+            match crate::pages::read_embedded_config() {
+                Some(EmbeddedConfig::Ready(config)) => apply(state, config).await,
+                Some(EmbeddedConfig::Failed { error }) => {
+                    state.set(WxState::Failed(explain_api_error(&error)))
+                }
+                None => resign_and_apply(state).await,
+            }
+        });
+        // A URL changed on the client: sign the new situation again.
+        let on_navigate = Closure::<dyn FnMut()>::new(move || {
+            leptos::task::spawn_local(resign_and_apply(state));
+        });
+        let _ = window()
+            .add_event_listener_with_callback(NAVIGATE_EVENT, on_navigate.as_ref().unchecked_ref());
+        let _ = window()
+            .add_event_listener_with_callback("popstate", on_navigate.as_ref().unchecked_ref());
+        on_navigate.forget();
+    }
+
+    async fn sign(url: &str) -> Result<WxConfig, String> {
+        jssdk_config(url.to_string(), None)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn resign_and_apply(state: RwSignal<WxState>) {
+        state.set(WxState::Pending);
+        match sign(&url_to_sign()).await {
+            Ok(config) => apply(state, config).await,
+            Err(e) => state.set(WxState::Failed(e)),
+        }
+    }
+
+    /// `wx.config`; on `invalid signature` re-sign once; a second failure is reported.
+    async fn apply(state: RwSignal<WxState>, config: WxConfig) {
+        state.set(WxState::Pending);
+        let first = wx::config(&config, false).await;
+        let err = match first {
+            Ok(()) => return state.set(WxState::Ready),
+            Err(e) => e.to_string(),
+        };
+        if !err.contains("invalid signature") {
+            return state.set(WxState::Failed(explain(&err)));
+        }
+        let signed_url = url_to_sign();
+        let second = match sign(&signed_url).await {
+            Ok(config) => wx::config(&config, false).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        match second {
+            Ok(()) => state.set(WxState::Ready),
+            Err(err) => {
+                let _ = report_config_failure(current_url(), signed_url, user_agent(), err.clone())
+                    .await;
+                state.set(WxState::Failed(explain(&err)));
+            }
+        }
+    }
+}

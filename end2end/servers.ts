@@ -1,0 +1,6 @@
+// Where the test servers listen (see playwright.config.ts).
+export const port = Number(process.env.E2E_PORT ?? 3917);
+/// wxkit with the built-in simulator.
+export const baseURL = `http://127.0.0.1:${port}`;
+/// wxkit in production mode (simulator off) whose WeChat API is the first one's simulator.
+export const productionURL = `http://127.0.0.1:${port + 1}`;

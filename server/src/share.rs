@@ -1,0 +1,139 @@
+//! Pages and sharing, server side: loads a page with its share content made
+//! absolute (a missing link is the page's own URL, a missing image the site's
+//! default), counts share outcomes per page and day, and stores the config
+//! failures pages report.
+
+use app::backend::KNOWN_APIS;
+use app::share::{ConfigFailure, PageContent};
+use app::wx::{AppMessageShare, ChooseImage, TimelineShare};
+use sqlx::AnyPool;
+
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    slug: String,
+    title: String,
+    body: String,
+    share_title: String,
+    share_desc: String,
+    share_link: String,
+    share_image: String,
+    timeline_title: String,
+    timeline_link: String,
+    timeline_image: String,
+    js_api_list: String,
+    image_count: i64,
+    image_source: String,
+    image_size: String,
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn or<'a>(value: &'a str, fallback: &'a str) -> &'a str {
+    if value.trim().is_empty() {
+        fallback
+    } else {
+        value
+    }
+}
+
+/// The page `slug` as the browser gets it; `origin` makes links absolute.
+pub async fn load_page(
+    db: &AnyPool,
+    origin: &str,
+    slug: &str,
+) -> Result<Option<PageContent>, sqlx::Error> {
+    let row: Option<PageRow> = sqlx::query_as(
+        "SELECT slug, title, body, share_title, share_desc, share_link, share_image, timeline_title,
+                timeline_link, timeline_image, js_api_list, image_count, image_source, image_size
+         FROM pages WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let own_url = format!("{origin}/p/{}", r.slug);
+        let default_image = format!("{origin}/share.png");
+        let friend = AppMessageShare {
+            title: or(&r.share_title, &r.title).to_string(),
+            desc: r.share_desc.clone(),
+            link: or(&r.share_link, &own_url).to_string(),
+            img_url: or(&r.share_image, &default_image).to_string(),
+        };
+        let timeline = TimelineShare {
+            title: or(&r.timeline_title, &friend.title).to_string(),
+            link: or(&r.timeline_link, &friend.link).to_string(),
+            img_url: or(&r.timeline_image, &friend.img_url).to_string(),
+        };
+        let mut js_api_list: Vec<String> = list(&r.js_api_list)
+            .into_iter()
+            .filter(|a| KNOWN_APIS.contains(&a.as_str()))
+            .collect();
+        if !js_api_list.iter().any(|a| a == "checkJsApi") {
+            js_api_list.push("checkJsApi".into());
+        }
+        PageContent {
+            slug: r.slug,
+            title: r.title,
+            body: r.body,
+            friend,
+            timeline,
+            js_api_list,
+            choose: ChooseImage {
+                count: r.image_count.clamp(1, 9) as u32,
+                size_type: list(&r.image_size),
+                source_type: list(&r.image_source),
+            },
+        }
+    }))
+}
+
+/// Counts one share outcome for today (UTC). `false`: no such page.
+pub async fn record_share(
+    db: &AnyPool,
+    slug: &str,
+    channel: &str,
+    outcome: &str,
+) -> Result<bool, sqlx::Error> {
+    let exists: Option<String> = sqlx::query_scalar("SELECT slug FROM pages WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    let day = time::OffsetDateTime::now_utc().date().to_string();
+    sqlx::query(
+        "INSERT INTO share_events (slug, channel, outcome, day, count) VALUES ($1, $2, $3, $4, 1)
+         ON CONFLICT (slug, channel, outcome, day) DO UPDATE SET count = share_events.count + 1",
+    )
+    .bind(slug)
+    .bind(channel)
+    .bind(outcome)
+    .bind(day)
+    .execute(db)
+    .await?;
+    Ok(true)
+}
+
+/// Stores a config failure report.
+pub async fn store_config_failure(db: &AnyPool, r: &ConfigFailure) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO config_failures (id, page_url, signed_url, user_agent, err_msg, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(crate::signature::nonce())
+    .bind(&r.page_url)
+    .bind(&r.signed_url)
+    .bind(&r.user_agent)
+    .bind(&r.err_msg)
+    .bind(crate::db::now())
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,257 @@
+// The WeChat client, simulated: defines `wx` / `jWeixin` with the JS-SDK's
+// behaviour so pages run in a desktop browser. Served only by the simulator.
+// `wx.config` is verified by the simulator exactly as WeChat does: SHA-1 over
+// the ticket, nonce, timestamp and location.href.split('#')[0] (Android) or
+// the URL the page was entered with (iPhone). Test hooks live on `window.wxsim`.
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  var base = script && script.src ? new URL('.', script.src).href : '/_sim/client/';
+  var opts = window.__wxsimOptions || {};
+  var ua = navigator.userAgent;
+  var ios = /iPhone|iPad|iPod/.test(ua);
+  var NEW_SHARE = ['updateAppMessageShareData', 'updateTimelineShareData'];
+  var LEGACY_SHARE = ['onMenuShareTimeline', 'onMenuShareAppMessage', 'onMenuShareQQ', 'onMenuShareWeibo', 'onMenuShareQZone'];
+  var APIS = NEW_SHARE.concat(LEGACY_SHARE, ['chooseImage', 'previewImage', 'uploadImage', 'downloadImage',
+    'getLocalImgData', 'addCard', 'chooseCard', 'openCard', 'checkJsApi']);
+
+  var sim = {
+    landingUrl: location.href.split('#')[0],
+    state: 'idle',          // idle | verifying | ready | error
+    configs: [],            // every wx.config call: {url, result}
+    allowed: [],
+    readyQueue: [],
+    errorQueue: [],
+    lastError: null,
+    shares: {},             // api -> the data the page set
+    legacy: {},             // onMenuShare* api -> its handlers
+    events: [],             // share outcomes fired by tapShare/cancelShare
+    calls: [],              // every API call: {api, at}
+    uploads: [],            // {localId, serverId, start, end}
+    local: {},              // localId -> {dataUrl, type}
+    cards: [],              // cards added
+  };
+  window.wxsim = sim;
+
+  function has(api) {
+    if (NEW_SHARE.indexOf(api) >= 0 && opts.oldClient) return false;
+    return APIS.indexOf(api) >= 0;
+  }
+
+  function post(path, body) {
+    return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json(); });
+  }
+
+  function finish(api, o, status, extra) {
+    var res = Object.assign({ errMsg: api + ':' + status }, extra || {});
+    setTimeout(function () {
+      if (status === 'ok') { if (o.success) o.success(res); }
+      else if (status === 'cancel') { if (o.cancel) o.cancel(res); else if (o.fail) o.fail(res); }
+      else if (o.fail) { o.fail(res); }
+      if (o.complete) o.complete(res);
+    }, 0);
+    return res;
+  }
+
+  // Every API but config/ready/error/checkJsApi needs a verified config listing it.
+  function permitted(api, o) {
+    sim.calls.push({ api: api, at: performance.now() });
+    if (sim.state !== 'ready' || sim.allowed.indexOf(api) < 0) {
+      finish(api, o, 'the permission value is offline verifying');
+      return false;
+    }
+    return true;
+  }
+
+  function fire(queue, arg) {
+    var q = queue.splice(0, queue.length);
+    q.forEach(function (f) { setTimeout(function () { f(arg); }, 0); });
+  }
+
+  var wx = { __simulated: true };
+
+  wx.config = function (c) {
+    c = c || {};
+    var url = ios ? sim.landingUrl : location.href.split('#')[0];
+    var entry = { url: url, result: null };
+    sim.configs.push(entry);
+    sim.state = 'verifying';
+    var missing = ['appId', 'timestamp', 'nonceStr', 'signature', 'jsApiList'].filter(function (k) {
+      return c[k] === undefined || c[k] === null || c[k] === '';
+    });
+    var verdict = missing.length
+      ? Promise.resolve({ ok: false, error: 'fail' })
+      : post('verify', { appId: c.appId, timestamp: String(c.timestamp), nonceStr: c.nonceStr, signature: c.signature, url: url })
+          .catch(function () { return { ok: false, error: 'fail' }; });
+    verdict.then(function (v) {
+      entry.result = v.ok ? 'ok' : v.error;
+      if (v.ok) {
+        sim.state = 'ready';
+        sim.appId = c.appId;
+        sim.allowed = (c.jsApiList || []).slice();
+        sim.lastError = null;
+        fire(sim.readyQueue);
+      } else {
+        sim.state = 'error';
+        sim.lastError = 'config:' + v.error;
+        fire(sim.errorQueue, { errMsg: sim.lastError });
+      }
+    });
+  };
+  wx.ready = function (f) {
+    if (sim.state === 'ready') setTimeout(f, 0); else sim.readyQueue.push(f);
+  };
+  wx.error = function (f) {
+    if (sim.state === 'error') setTimeout(function () { f({ errMsg: sim.lastError }); }, 0); else sim.errorQueue.push(f);
+  };
+  wx.checkJsApi = function (o) {
+    o = o || {};
+    sim.calls.push({ api: 'checkJsApi', at: performance.now() });
+    var result = {};
+    (o.jsApiList || []).forEach(function (a) { result[a] = has(a); });
+    finish('checkJsApi', o, 'ok', { checkResult: result });
+  };
+
+  NEW_SHARE.forEach(function (api) {
+    if (!has(api)) return;
+    wx[api] = function (o) {
+      o = o || {};
+      if (!permitted(api, o)) return;
+      sim.shares[api] = { title: o.title, desc: o.desc, link: o.link, imgUrl: o.imgUrl };
+      finish(api, o, 'ok');
+    };
+  });
+  LEGACY_SHARE.forEach(function (api) {
+    wx[api] = function (o) {
+      o = o || {};
+      if (!permitted(api, o)) return;
+      sim.shares[api] = { title: o.title, desc: o.desc, link: o.link, imgUrl: o.imgUrl };
+      sim.legacy[api] = o;
+    };
+  });
+  // The user taps "send to a friend" / "share to Moments" in the menu.
+  var CHANNEL = { appMessage: 'onMenuShareAppMessage', timeline: 'onMenuShareTimeline', qq: 'onMenuShareQQ', weibo: 'onMenuShareWeibo', qzone: 'onMenuShareQZone' };
+  function share(channel, status) {
+    var api = CHANNEL[channel];
+    sim.events.push({ channel: channel, status: status });
+    if (sim.legacy[api]) finish(api, sim.legacy[api], status);
+  }
+  sim.tapShare = function (channel) { share(channel, 'ok'); };
+  sim.cancelShare = function (channel) { share(channel, 'cancel'); };
+
+  // Images: generated locally; Android local ids work as <img src>, iPhone ones do not.
+  function makeImage(i) {
+    var c = document.createElement('canvas');
+    c.width = 64; c.height = 64;
+    var g = c.getContext('2d');
+    g.fillStyle = 'hsl(' + ((i * 97) % 360) + ',70%,50%)';
+    g.fillRect(0, 0, 64, 64);
+    g.fillStyle = '#fff';
+    g.font = '28px sans-serif';
+    g.fillText(String(i + 1), 22, 42);
+    return c.toDataURL('image/png');
+  }
+  function localId(dataUrl, type) {
+    var id;
+    if (ios) {
+      id = 'wxLocalResource://sim' + Math.random().toString(36).slice(2);
+    } else {
+      var bin = atob(dataUrl.split(',')[1]);
+      var bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      id = URL.createObjectURL(new Blob([bytes], { type: type }));
+    }
+    sim.local[id] = { dataUrl: dataUrl, type: type };
+    return id;
+  }
+  wx.chooseImage = function (o) {
+    o = o || {};
+    if (!permitted('chooseImage', o)) return;
+    if (opts.cancelChoose) { finish('chooseImage', o, 'cancel'); return; }
+    var n = Math.max(1, Math.min(9, opts.chooseCount || o.count || 9));
+    var ids = [];
+    for (var i = 0; i < n; i++) ids.push(localId(makeImage(i), 'image/png'));
+    finish('chooseImage', o, 'ok', { localIds: ids });
+  };
+  wx.previewImage = function (o) {
+    o = o || {};
+    if (!permitted('previewImage', o)) return;
+    sim.preview = { current: o.current, urls: o.urls };
+    finish('previewImage', o, 'ok');
+  };
+  wx.uploadImage = function (o) {
+    o = o || {};
+    if (!permitted('uploadImage', o)) return;
+    var img = sim.local[o.localId];
+    if (!img) { finish('uploadImage', o, 'fail invalid localId'); return; }
+    var record = { localId: o.localId, start: performance.now(), end: null, serverId: null };
+    sim.uploads.push(record);
+    var bin = atob(img.dataUrl.split(',')[1]);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    // A phone network is slow: each upload takes a moment, so overlaps would show.
+    setTimeout(function () {
+      fetch(base + 'upload?appid=' + encodeURIComponent(sim.appId) + '&content_type=' + encodeURIComponent(img.type), { method: 'POST', body: bytes })
+        .then(function (r) { return r.json(); })
+        .then(function (v) {
+          record.end = performance.now();
+          record.serverId = v.media_id;
+          finish('uploadImage', o, 'ok', { serverId: v.media_id });
+        }, function () { record.end = performance.now(); finish('uploadImage', o, 'fail'); });
+    }, opts.uploadDelayMs === undefined ? 150 : opts.uploadDelayMs);
+  };
+  wx.downloadImage = function (o) {
+    o = o || {};
+    if (!permitted('downloadImage', o)) return;
+    fetch(base + 'media/' + encodeURIComponent(o.serverId)).then(function (r) {
+      if (!r.ok) throw new Error('invalid serverId');
+      var type = r.headers.get('content-type') || 'image/png';
+      return r.blob().then(function (b) {
+        return new Promise(function (res) { var fr = new FileReader(); fr.onload = function () { res(localId(fr.result, type)); }; fr.readAsDataURL(b); });
+      });
+    }).then(function (id) { finish('downloadImage', o, 'ok', { localId: id }); },
+      function () { finish('downloadImage', o, 'fail invalid serverId'); });
+  };
+  wx.getLocalImgData = function (o) {
+    o = o || {};
+    if (!permitted('getLocalImgData', o)) return;
+    var img = sim.local[o.localId];
+    if (!img) { finish('getLocalImgData', o, 'fail invalid localId'); return; }
+    finish('getLocalImgData', o, 'ok', { localData: ios ? img.dataUrl : img.dataUrl.split(',')[1] });
+  };
+
+  // Cards: cardExt and cardSign are verified with the simulator's wx_card ticket.
+  wx.addCard = function (o) {
+    o = o || {};
+    if (!permitted('addCard', o)) return;
+    var list = o.cardList || [];
+    Promise.all(list.map(function (c) { return post('card_ext', { appId: sim.appId, cardId: c.cardId, cardExt: c.cardExt }); }))
+      .then(function (vs) {
+        var bad = vs.filter(function (v) { return !v.ok; })[0];
+        if (bad) { finish('addCard', o, 'fail ' + bad.error); return; }
+        var added = list.map(function (c, i) { return { cardId: c.cardId, cardExt: c.cardExt, code: vs[i].code, isSuccess: true }; });
+        sim.cards = sim.cards.concat(added);
+        finish('addCard', o, 'ok', { cardList: added });
+      });
+  };
+  wx.chooseCard = function (o) {
+    o = o || {};
+    if (!permitted('chooseCard', o)) return;
+    post('card_sign', { appId: sim.appId, shopId: o.shopId || '', cardType: o.cardType || '', cardId: o.cardId || '', timestamp: String(o.timestamp || ''),
+      nonceStr: o.nonceStr || '', signType: o.signType || '', cardSign: o.cardSign || '' })
+      .then(function (v) {
+        if (!v.ok) { finish('chooseCard', o, 'fail ' + v.error); return; }
+        var chosen = sim.cards.length ? sim.cards : [{ cardId: o.cardId || 'pSimCard', code: 'sim' }];
+        finish('chooseCard', o, 'ok', { cardList: JSON.stringify(chosen.map(function (c) { return { card_id: c.cardId, encrypt_code: 'enc_' + (c.code || '') }; })) });
+      });
+  };
+  wx.openCard = function (o) {
+    o = o || {};
+    if (!permitted('openCard', o)) return;
+    sim.opened = o.cardList || [];
+    finish('openCard', o, 'ok');
+  };
+
+  window.wx = window.jWeixin = wx;
+})();

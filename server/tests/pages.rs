@@ -1,0 +1,287 @@
+//! Pages, share events, config failure reports and the simulated client's
+//! checks, black-box.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use sha1::{Digest, Sha1};
+
+async fn post_form(app: &App, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let r = app
+        .http
+        .post(format!("{}{path}", app.base()))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    assert!(!text.contains(SIM_APP_SECRET));
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_page_is_seeded_with_absolute_share_links() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let (status, page) = post_form(&app, "/api/page", &[("slug", "demo")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["friend"]["link"], format!("{}/p/demo", app.base()));
+    assert_eq!(
+        page["friend"]["imgUrl"],
+        format!("{}/share.png", app.base())
+    );
+    assert!(page["js_api_list"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("updateAppMessageShareData")));
+    let (status, missing) = post_form(&app, "/api/page", &[("slug", "nope")]).await;
+    assert_eq!((status, missing), (200, Value::Null));
+    let r = app
+        .http
+        .get(format!("{}/share.png", app.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let html = app
+        .http
+        .get(format!("{}/p/demo", app.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("/_sim/client/jweixin.js"),
+        "simulate mode loads the simulated client"
+    );
+}
+
+async fn share_rows(db: &Db) -> Vec<(String, String, String, i64)> {
+    let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    sqlx::query_as(
+        "SELECT slug, channel, outcome, count FROM share_events ORDER BY channel, outcome",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+}
+
+async fn share_events_are_counted(db: Db) {
+    let sim = Sim::start();
+    let app = App::start(&sim, &db, &[]);
+    for (channel, outcome) in [
+        ("app_message", "success"),
+        ("app_message", "success"),
+        ("timeline", "cancel"),
+    ] {
+        let (status, body) = post_form(
+            &app,
+            "/api/share_event",
+            &[("slug", "demo"), ("channel", channel), ("outcome", outcome)],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    for (slug, channel, outcome, why) in [
+        ("demo", "fax", "success", "unknown share channel"),
+        ("demo", "timeline", "maybe", "outcome must be"),
+        ("nope", "timeline", "success", "no page"),
+    ] {
+        let (status, body) = post_form(
+            &app,
+            "/api/share_event",
+            &[("slug", slug), ("channel", channel), ("outcome", outcome)],
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["message"].as_str().unwrap().contains(why), "{body}");
+    }
+    assert_eq!(
+        share_rows(&db).await,
+        vec![
+            ("demo".into(), "app_message".into(), "success".into(), 2),
+            ("demo".into(), "timeline".into(), "cancel".into(), 1)
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn share_events_are_counted_on_sqlite() {
+    share_events_are_counted(Db::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn share_events_are_counted_on_postgres() {
+    share_events_are_counted(Db::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_failures_are_stored_and_checked() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let report = [
+        (
+            "page_url",
+            "http://127.0.0.1/p/demo?from=singlemessage&isappinstalled=0",
+        ),
+        ("signed_url", "http://127.0.0.1/p/demo?from=singlemessage"),
+        ("user_agent", "MicroMessenger/8.0"),
+        ("err_msg", "config:invalid signature"),
+    ];
+    let (status, body) = post_form(&app, "/api/config_failure", &report).await;
+    assert_eq!(status, 200, "{body}");
+    let mut empty = report;
+    empty[3] = ("err_msg", " ");
+    assert_eq!(post_form(&app, "/api/config_failure", &empty).await.0, 400);
+    let long = "x".repeat(5000);
+    let mut too_long = report;
+    too_long[0] = ("page_url", &long);
+    assert_eq!(
+        post_form(&app, "/api/config_failure", &too_long).await.0,
+        400
+    );
+    let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT page_url, signed_url, err_msg FROM config_failures")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![(report[0].1.into(), report[1].1.into(), report[3].1.into())]
+    );
+}
+
+fn sha1_hex(s: &str) -> String {
+    hex::encode(Sha1::digest(s.as_bytes()))
+}
+
+async fn client_post(sim: &Sim, path: &str, body: Value) -> Value {
+    sim.http
+        .post(format!("{}/_sim/client/{path}", sim.base()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_simulated_client_verifies_config_like_wechat() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    sim.control("js_domains", json!({ "domains": ["127.0.0.1"] }))
+        .await;
+    let url = format!("{}/p/demo?x=1", app.base());
+    let config = app.sign_ok_for(&url).await;
+    let check = |url: String, signature: Value| {
+        let config = config.clone();
+        json!({ "appId": config["appId"], "timestamp": config["timestamp"].to_string(), "nonceStr": config["nonceStr"], "signature": signature, "url": url })
+    };
+    assert_eq!(
+        client_post(
+            &sim,
+            "verify",
+            check(url.clone(), config["signature"].clone())
+        )
+        .await,
+        json!({ "ok": true })
+    );
+    let other = client_post(
+        &sim,
+        "verify",
+        check(
+            format!("{url}&isappinstalled=0"),
+            config["signature"].clone(),
+        ),
+    )
+    .await;
+    assert_eq!(other["error"], "invalid signature");
+    let domain = client_post(
+        &sim,
+        "verify",
+        check(
+            "http://evil.example/p/demo?x=1".into(),
+            config["signature"].clone(),
+        ),
+    )
+    .await;
+    assert_eq!(domain["error"], "invalid url domain");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_simulated_client_verifies_card_signatures() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    app.sign_ok().await;
+    // A wx_card ticket, as wxkit's card signing will fetch it.
+    let token: Value = sim
+        .http
+        .get(format!("{}/cgi-bin/token", sim.api()))
+        .query(&[
+            ("grant_type", "client_credential"),
+            ("appid", SIM_APP_ID),
+            ("secret", SIM_APP_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket: Value = sim
+        .http
+        .get(format!("{}/cgi-bin/ticket/getticket", sim.api()))
+        .query(&[
+            ("access_token", token["access_token"].as_str().unwrap()),
+            ("type", "wx_card"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = ticket["ticket"].as_str().unwrap();
+    let mut values = [t, "1404896688", "pCardId", "code1", "nonce1"];
+    values.sort();
+    let ext = json!({ "code": "code1", "openid": "", "timestamp": "1404896688", "nonce_str": "nonce1", "signature": sha1_hex(&values.concat()) }).to_string();
+    let ok = client_post(
+        &sim,
+        "card_ext",
+        json!({ "appId": SIM_APP_ID, "cardId": "pCardId", "cardExt": ext }),
+    )
+    .await;
+    assert_eq!(ok["ok"], true, "{ok}");
+    let tampered = ext.replace("code1", "code2");
+    let bad = client_post(
+        &sim,
+        "card_ext",
+        json!({ "appId": SIM_APP_ID, "cardId": "pCardId", "cardExt": tampered }),
+    )
+    .await;
+    assert_eq!(bad["error"], "invalid signature");
+
+    let mut values = [t, SIM_APP_ID, "1404896688", "nonce2", "GROUPON"];
+    values.sort();
+    let sign = sha1_hex(&values.concat());
+    let body = |card_sign: &str| json!({ "appId": SIM_APP_ID, "shopId": "", "cardType": "GROUPON", "cardId": "", "timestamp": "1404896688", "nonceStr": "nonce2", "cardSign": card_sign });
+    assert_eq!(
+        client_post(&sim, "card_sign", body(&sign)).await["ok"],
+        true
+    );
+    assert_eq!(
+        client_post(&sim, "card_sign", body("0000")).await["error"],
+        "invalid signature"
+    );
+}
