@@ -32,6 +32,8 @@ export default defineConfig({
       env: {
         WXKIT_SIMULATE: '1',
         WXKIT_ADDR: `127.0.0.1:${port}`,
+        // localhost is deliberately not a safe domain (config.spec.ts).
+        WXKIT_JS_DOMAINS: '127.0.0.1',
         WXKIT_DATABASE_URL: `sqlite://${dataDir}/wxkit.db`,
         WXKIT_LOG: 'warn',
       },

@@ -123,6 +123,10 @@ pub fn PageView() -> impl IntoView {
                         <leptos_meta::Title text=p.title.clone()/>
                         <article class="card">
                             <h1 data-testid="page-title">{p.title.clone()}</h1>
+                            <crate::runtime::SectionTabs tabs=vec![
+                                ("story".to_string(), "Story".to_string()),
+                                ("about".to_string(), "About".to_string()),
+                            ]/>
                             <p>{p.body.clone()}</p>
                         </article>
                         <crate::runtime::WxRuntime simulate>

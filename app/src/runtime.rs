@@ -247,3 +247,63 @@ mod browser {
         }
     }
 }
+
+/// Switches sections of a page on the client: the URL changes with
+/// `history.pushState` (`?tab=…`), and the runtime is told to sign again.
+#[island]
+pub fn SectionTabs(
+    /// (tab id, label); the first one is the default.
+    tabs: Vec<(String, String)>,
+) -> impl IntoView {
+    let current = RwSignal::new(tabs.first().map(|t| t.0.clone()).unwrap_or_default());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        if let Some(tab) = search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("tab="))
+        {
+            current.set(tab.to_string());
+        }
+    });
+    let select = move |tab: String| {
+        current.set(tab.clone());
+        #[cfg(feature = "hydrate")]
+        {
+            let Some(w) = web_sys::window() else { return };
+            let path = w.location().pathname().unwrap_or_default();
+            let url = format!("{path}?tab={tab}");
+            if let Ok(history) = w.history() {
+                let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+            if let Ok(event) = web_sys::Event::new(NAVIGATE_EVENT) {
+                let _ = w.dispatch_event(&event);
+            }
+        }
+    };
+    view! {
+        <nav class="tabs" data-testid="tabs" data-tab=move || current.get()>
+            {tabs
+                .into_iter()
+                .map(|(id, label)| {
+                    let active = {
+                        let id = id.clone();
+                        move || current.get() == id
+                    };
+                    view! {
+                        <button class="tab" class:active=active data-testid=format!("tab-{id}")
+                            on:click={
+                                let id = id.clone();
+                                move |_| select(id.clone())
+                            }>
+                            {label}
+                        </button>
+                    }
+                })
+                .collect::<Vec<_>>()}
+        </nav>
+    }
+}

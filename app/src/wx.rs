@@ -139,6 +139,12 @@ mod browser {
         let f = function("config")?;
         let ready = function("ready")?;
         let error = function("error")?;
+        let mut params = serde_json::to_value(config).unwrap_or(Value::Null);
+        params["debug"] = Value::Bool(debug);
+        // wx.config first: a ready callback registered before it would fire at
+        // once when an earlier config had been verified.
+        f.call1(&JsValue::NULL, &to_js(&params))
+            .map_err(|_| WxError::Failed("config:fail".into()))?;
         // The SDK may fire ready/error again after a later wx.config: these
         // callbacks must survive being called more than once (a settled
         // promise ignores the extra calls).
@@ -155,10 +161,6 @@ mod browser {
             let _ = ready.call1(&JsValue::NULL, &on_ready);
             let _ = error.call1(&JsValue::NULL, &on_error);
         });
-        let mut params = serde_json::to_value(config).unwrap_or(Value::Null);
-        params["debug"] = Value::Bool(debug);
-        f.call1(&JsValue::NULL, &to_js(&params))
-            .map_err(|_| WxError::Failed("config:fail".into()))?;
         let result = from_js(
             &wasm_bindgen_futures::JsFuture::from(promise)
                 .await

@@ -253,7 +253,10 @@ impl App {
             .env("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base()))
             .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()))
             // Tests run in server/; the site cargo-leptos built is in the workspace's target/.
-            .env("WXKIT_SITE_ROOT", concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"));
+            .env(
+                "WXKIT_SITE_ROOT",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
+            );
         for (k, v) in extra {
             cmd.env(k, v);
         }
