@@ -64,6 +64,16 @@ pub trait Backend: Send + Sync + 'static {
     /// Counts a share outcome of page `slug` for today.
     async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError>;
 
+    /// Fetches uploads from WeChat and keeps them for page `slug`; answers its gallery.
+    async fn save_images(
+        &self,
+        slug: &str,
+        server_ids: Vec<String>,
+    ) -> Result<Vec<crate::media::StoredImage>, ApiError>;
+
+    /// The gallery of page `slug`.
+    async fn list_images(&self, slug: &str) -> Result<Vec<crate::media::StoredImage>, ApiError>;
+
     /// Stores a config failure a page reported.
     async fn report_config_failure(
         &self,

@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod jssdk;
+pub mod media;
 mod pages;
 pub mod runtime;
 pub mod share;
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     // Async: the page is loaded before the first byte, so an
                     // unknown slug answers 404 and crawlers get the full page.
                     <Route path=path!("/p/:slug") view=pages::PageView ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:slug/photos") view=pages::PhotosView ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -119,7 +119,9 @@ pub fn PageView() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(p)) => view! {
+                    Ok(Some(p)) => {
+                        let photos_href = format!("/p/{}/photos", p.slug);
+                        view! {
                         <leptos_meta::Title text=p.title.clone()/>
                         <article class="card">
                             <h1 data-testid="page-title">{p.title.clone()}</h1>
@@ -135,7 +137,11 @@ pub fn PageView() -> impl IntoView {
                                 <crate::share::ShareIsland page=p.clone()/>
                             </section>
                         </crate::runtime::WxRuntime>
-                    }.into_any(),
+                        <nav class="card links">
+                            <a href=photos_href data-testid="to-photos">"Photos"</a>
+                        </nav>
+                    }.into_any()
+                    }
                     Ok(None) => view! { <NotFound/> }.into_any(),
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
@@ -157,5 +163,42 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p><a href="/">"Back to the start"</a></p>
         </section>
+    }
+}
+
+/// `/p/{slug}/photos`: choose, upload and keep photos.
+#[component]
+pub fn PhotosView() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let page = Resource::new(slug, |s| async move {
+        let page = crate::share::get_page(s.clone()).await?;
+        let gallery = crate::media::list_images(s).await?;
+        Ok::<_, ApiError>(page.map(|p| (p, gallery)))
+    });
+    let simulate = crate::site().simulate;
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(Some((p, gallery))) => view! {
+                        <leptos_meta::Title text=format!("{} · Photos", p.title)/>
+                        <article class="card">
+                            <h1 data-testid="page-title">{p.title.clone()}</h1>
+                            <p><a href=format!("/p/{}", p.slug)>"← Back to the page"</a></p>
+                        </article>
+                        <crate::runtime::WxRuntime simulate>
+                            <section class="card">
+                                <h2>"Photos"</h2>
+                                <crate::share::ShareIsland page=p.clone()/>
+                                <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery/>
+                            </section>
+                        </crate::runtime::WxRuntime>
+                    }.into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

@@ -77,6 +77,8 @@ pub struct Config {
     pub backoff_max: Duration,
     pub site_root: String,
     pub data_dir: String,
+    /// The largest image kept from an upload.
+    pub media_max_bytes: usize,
 }
 
 impl Config {
@@ -274,6 +276,13 @@ impl Config {
                 1,
                 86_400,
             )?),
+            media_max_bytes: number(
+                get("media_max_bytes"),
+                "WXKIT_MEDIA_MAX_BYTES",
+                10 << 20,
+                1024,
+                64 << 20,
+            )? as usize,
             site_root: get("site_root").unwrap_or("target/site").to_string(),
             data_dir,
         })

@@ -5,6 +5,7 @@ pub mod config;
 pub mod credentials;
 pub mod db;
 pub mod jssdk;
+pub mod media;
 pub mod share;
 pub mod signature;
 pub mod simulator;
@@ -70,6 +71,14 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         upstream,
         Settings::from_config(&config),
     ));
+    let media = Arc::new(media::MediaStore {
+        db: db.clone(),
+        credentials: credentials.clone(),
+        client: wechat::Client::new(config.upstream_timeout),
+        api: config.wechat_api_base(&base),
+        dir: std::path::Path::new(&config.data_dir).join("media"),
+        max_bytes: config.media_max_bytes,
+    });
     let jssdk = Arc::new(jssdk::JsSdk {
         credentials,
         js_domains: config.js_domains.clone(),
@@ -83,6 +92,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         db,
         public_origin: public_origin.clone(),
         site,
+        media,
     };
     let options = LeptosOptions::builder()
         .output_name("wxkit")

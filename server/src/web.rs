@@ -6,6 +6,7 @@ use crate::jssdk::JsSdk;
 use crate::share;
 use app::backend::Backend;
 use app::jssdk::{ApiError, EmbeddedConfig, WxConfig};
+use app::media::StoredImage;
 use app::share::{ConfigFailure, PageContent};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -30,6 +31,8 @@ pub struct AppState {
     pub public_origin: String,
     /// What pages are told about the site (simulate mode, the SDK script).
     pub site: app::SiteInfo,
+    /// Uploaded images.
+    pub media: Arc<crate::media::MediaStore>,
 }
 
 /// The whole site. `simulator`: mounted under `/_sim` when given.
@@ -55,7 +58,9 @@ pub fn router(
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options);
 
+    let media_dir = state.media.dir.clone();
     let mut router = Router::new()
+        .nest_service("/media", tower_http::services::ServeDir::new(media_dir))
         .route("/healthz", get(healthz))
         .with_state(state)
         .merge(pages);
@@ -90,6 +95,21 @@ impl Backend for AppState {
             Ok(false) => Err(ApiError::bad_request(format!("there is no page `{slug}`"))),
             Err(e) => Err(db_error(e)),
         }
+    }
+
+    async fn save_images(
+        &self,
+        slug: &str,
+        server_ids: Vec<String>,
+    ) -> Result<Vec<StoredImage>, ApiError> {
+        self.media
+            .save(slug, &server_ids, "")
+            .await
+            .map_err(crate::media::api_error)
+    }
+
+    async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
+        self.media.list(slug).await.map_err(crate::media::api_error)
     }
 
     async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {

@@ -285,3 +285,128 @@ async fn the_simulated_client_verifies_card_signatures() {
         "invalid signature"
     );
 }
+
+async fn sim_media(sim: &Sim, content_type: &str, bytes: Vec<u8>) -> String {
+    let r: Value = sim
+        .http
+        .post(format!(
+            "{}/_sim/control/media?owner={SIM_APP_ID}&content_type={content_type}",
+            sim.base()
+        ))
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["media_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uploads_are_fetched_from_wechat_checked_and_kept() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let data = tempfile::tempdir().unwrap();
+    let app = App::start(
+        &sim,
+        &db,
+        &[
+            ("WXKIT_DATA_DIR", data.path().to_str().unwrap()),
+            ("WXKIT_MEDIA_MAX_BYTES", "2048"),
+        ],
+    );
+    let png = vec![137u8, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3];
+    let a = sim_media(&sim, "image/png", png.clone()).await;
+    let b = sim_media(&sim, "image/jpeg", vec![255, 216, 255, 0]).await;
+    let ids = format!("{a},{b}");
+    let (status, gallery) = post_form(
+        &app,
+        "/api/save_images",
+        &[("slug", "demo"), ("server_ids", &ids)],
+    )
+    .await;
+    assert_eq!(status, 200, "{gallery}");
+    assert_eq!(gallery.as_array().unwrap().len(), 2);
+    assert_eq!(sim.calls("media_get").await, 2);
+    // Served back, byte for byte.
+    let url = gallery
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["media_id"] == a.as_str())
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .http
+        .get(format!("{}{url}", app.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    assert_eq!(
+        std::fs::read_dir(data.path().join("media"))
+            .unwrap()
+            .count(),
+        2
+    );
+
+    // A media_id already kept is not fetched again.
+    let (status, _) = post_form(
+        &app,
+        "/api/save_images",
+        &[("slug", "demo"), ("server_ids", &a)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(sim.calls("media_get").await, 2);
+
+    // WeChat's JSON error reply is explained.
+    let (status, body) = post_form(
+        &app,
+        "/api/save_images",
+        &[("slug", "demo"), ("server_ids", "expiredMediaId")],
+    )
+    .await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["errcode"], 40007);
+    assert!(
+        body["meaning"].as_str().unwrap().contains("3 days"),
+        "{body}"
+    );
+
+    // Not an image, too large, malformed ids, unknown page: refused, nothing kept.
+    let html = sim_media(&sim, "text/html", b"<html>".to_vec()).await;
+    let big = sim_media(&sim, "image/png", vec![0u8; 4096]).await;
+    for (slug, ids, why) in [
+        ("demo", html.as_str(), "not an image"),
+        ("demo", big.as_str(), "at most 2048"),
+        ("demo", "../../etc/passwd", "not a media_id"),
+        ("nope", a.as_str(), "no page"),
+    ] {
+        let (status, body) = post_form(
+            &app,
+            "/api/save_images",
+            &[("slug", slug), ("server_ids", ids)],
+        )
+        .await;
+        assert_eq!(status, 400, "{ids}: {body}");
+        assert!(body["message"].as_str().unwrap().contains(why), "{body}");
+    }
+    let too_many = [a.as_str(); 10].join(",");
+    assert_eq!(
+        post_form(
+            &app,
+            "/api/save_images",
+            &[("slug", "demo"), ("server_ids", &too_many)]
+        )
+        .await
+        .0,
+        400
+    );
+    let (_, gallery) = post_form(&app, "/api/images", &[("slug", "demo")]).await;
+    assert_eq!(gallery.as_array().unwrap().len(), 2);
+}

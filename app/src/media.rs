@@ -1,0 +1,187 @@
+//! Photos from a page: choose, preview, upload one at a time (each upload
+//! starts in the previous one's success), then the server fetches every
+//! `serverId` from WeChat and keeps it; the page shows the stored gallery.
+
+use crate::jssdk::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// An image the server keeps for a page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredImage {
+    pub media_id: String,
+    /// Where the site serves it (`/media/…`).
+    pub url: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// Fetches the uploads `server_ids` (comma-separated serverIds from
+/// `wx.uploadImage`) of page `slug` from WeChat and keeps them; answers the
+/// page's gallery.
+#[server(prefix = "/api", endpoint = "save_images")]
+pub async fn save_images(slug: String, server_ids: String) -> Result<Vec<StoredImage>, ApiError> {
+    let ids: Vec<String> = server_ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::bad_request("server_ids names no image"));
+    }
+    crate::backend::use_backend()?.save_images(&slug, ids).await
+}
+
+/// The gallery of page `slug`.
+#[server(prefix = "/api", endpoint = "images")]
+pub async fn list_images(slug: String) -> Result<Vec<StoredImage>, ApiError> {
+    crate::backend::use_backend()?.list_images(&slug).await
+}
+
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+enum Step {
+    Idle,
+    Working(String),
+    Done(String),
+    Failed(String),
+}
+
+#[island]
+pub fn PhotosIsland(
+    slug: String,
+    choose: crate::wx::ChooseImage,
+    gallery: Vec<StoredImage>,
+) -> impl IntoView {
+    #[cfg(not(feature = "hydrate"))]
+    let _ = &choose;
+    let gallery = RwSignal::new(gallery);
+    let previews = RwSignal::new(Vec::<String>::new());
+    let step = RwSignal::new(Step::Idle);
+    let ready = move || {
+        crate::runtime::use_wx_state().map(|s| s.get()) == Some(crate::runtime::WxState::Ready)
+    };
+    let ready = Memo::new(move |_| ready());
+    #[allow(unused_variables)]
+    let run = {
+        let slug = slug.clone();
+        move |_| {
+            #[cfg(feature = "hydrate")]
+            {
+                let (slug, choose) = (slug.clone(), choose.clone());
+                leptos::task::spawn_local(async move {
+                    browser::choose_and_upload(slug, choose, previews, gallery, step).await
+                });
+            }
+        }
+    };
+    #[allow(unused_variables)]
+    let preview = move |url: String| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let origin = web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default();
+            let urls: Vec<String> = gallery
+                .get_untracked()
+                .iter()
+                .map(|i| format!("{origin}{}", i.url))
+                .collect();
+            let _ = crate::wx::preview_image(&format!("{origin}{url}"), &urls).await;
+        });
+    };
+    view! {
+        <div class="photos">
+            <button class="button" data-testid="choose" disabled=move || !ready.get() || matches!(step.get(), Step::Working(_)) on:click=run>
+                "Choose photos"
+            </button>
+            <p class="step" data-testid="photos-step" data-step=move || match step.get() {
+                Step::Idle => "idle", Step::Working(_) => "working", Step::Done(_) => "done", Step::Failed(_) => "failed",
+            }>
+                {move || match step.get() {
+                    Step::Idle => String::new(),
+                    Step::Working(s) | Step::Done(s) => s,
+                    Step::Failed(s) => format!("Could not add the photos: {s}"),
+                }}
+            </p>
+            <div class="previews" data-testid="previews">
+                {move || previews.get().into_iter().map(|src| view! { <img class="thumb" src=src alt="chosen photo"/> }).collect::<Vec<_>>()}
+            </div>
+            <h3>"Gallery"</h3>
+            <div class="gallery" data-testid="gallery">
+                {move || gallery.get().into_iter().map(|img| {
+                    let url = img.url.clone();
+                    view! {
+                        <img class="thumb" src=img.url.clone() data-media-id=img.media_id.clone() alt="stored photo"
+                            on:click=move |_| preview(url.clone())/>
+                    }
+                }).collect::<Vec<_>>()}
+            </div>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::*;
+    use crate::wx::{self, WxError};
+
+    fn is_ios() -> bool {
+        let ua = web_sys::window()
+            .and_then(|w| w.navigator().user_agent().ok())
+            .unwrap_or_default();
+        ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod")
+    }
+
+    pub async fn choose_and_upload(
+        slug: String,
+        choose: wx::ChooseImage,
+        previews: RwSignal<Vec<String>>,
+        gallery: RwSignal<Vec<StoredImage>>,
+        step: RwSignal<Step>,
+    ) {
+        let local_ids = match wx::choose_image(&choose).await {
+            Ok(ids) => ids,
+            Err(WxError::Cancelled) => return step.set(Step::Idle),
+            Err(e) => return step.set(Step::Failed(e.to_string())),
+        };
+        // iOS (WKWebView) cannot show a localId as <img src>: ask for the data.
+        let mut shown = Vec::new();
+        for id in &local_ids {
+            if is_ios() {
+                match wx::get_local_img_data(id).await {
+                    Ok(data) if data.starts_with("data:") => shown.push(data),
+                    Ok(data) => shown.push(format!("data:image/jpeg;base64,{data}")),
+                    Err(e) => return step.set(Step::Failed(e.to_string())),
+                }
+            } else {
+                shown.push(id.clone());
+            }
+        }
+        previews.set(shown);
+        // One at a time: the next upload starts when the previous one succeeded.
+        let mut server_ids = Vec::new();
+        for (i, id) in local_ids.iter().enumerate() {
+            step.set(Step::Working(format!(
+                "Uploading {} of {}…",
+                i + 1,
+                local_ids.len()
+            )));
+            match wx::upload_image(id).await {
+                Ok(server_id) => server_ids.push(server_id),
+                Err(e) => return step.set(Step::Failed(e.to_string())),
+            }
+        }
+        step.set(Step::Working("Saving…".into()));
+        match save_images(slug, server_ids.join(",")).await {
+            Ok(images) => {
+                let n = server_ids.len();
+                gallery.set(images);
+                previews.set(Vec::new());
+                step.set(Step::Done(format!("{n} photo(s) added.")));
+            }
+            Err(e) => step.set(Step::Failed(e.to_string())),
+        }
+    }
+}
