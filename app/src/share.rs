@@ -137,7 +137,6 @@ pub fn ShareIsland(page: PageContent) -> impl IntoView {
 mod browser {
     use super::*;
     use crate::wx;
-    use serde_json::json;
 
     /// Sets the share content; answers `ready` (new APIs), `legacy` (old
     /// client: legacy APIs only) or what failed.
@@ -165,12 +164,12 @@ mod browser {
                 continue;
             }
             let params = if *channel == "timeline" {
-                json!({ "title": page.timeline.title, "link": page.timeline.link, "imgUrl": page.timeline.img_url })
+                wx::legacy_timeline(&page.timeline)
             } else {
-                json!({ "title": page.friend.title, "desc": page.friend.desc, "link": page.friend.link, "imgUrl": page.friend.img_url })
+                wx::legacy_app_message(&page.friend)
             };
             let (slug, channel) = (page.slug.clone(), channel.to_string());
-            let registered = wx::on_menu_share(api, &params, move |outcome| {
+            let registered = wx::on_menu_share(api, params, move |outcome| {
                 let outcome = match outcome {
                     Ok(()) => "success",
                     Err(wx::WxError::Cancelled) => "cancel",

@@ -21,7 +21,11 @@ pub type Outcome<T> = Result<T, WxError>;
 
 /// Reads a JS-SDK result: its `errMsg` decides the outcome.
 pub fn parse_result(result: &Value) -> Outcome<()> {
-    let msg = result.get("errMsg").and_then(Value::as_str).unwrap_or("");
+    parse_err_msg(result.get("errMsg").and_then(Value::as_str).unwrap_or(""))
+}
+
+/// `"<api>:ok"` → `Ok`, `"<api>:cancel"` → `Cancelled`, anything else → `Failed`.
+pub fn parse_err_msg(msg: &str) -> Outcome<()> {
     match msg.rsplit_once(':').map(|(_, s)| s) {
         Some("ok") => Ok(()),
         Some("cancel") => Err(WxError::Cancelled),
@@ -63,75 +67,85 @@ pub use browser::*;
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    //! Parameters and replies are plain JS objects built and read with
+    //! `js_sys` (no JSON round trip: it keeps serde_json out of the bundle).
     use super::*;
     use crate::jssdk::WxConfig;
-    use serde::de::DeserializeOwned;
+    use js_sys::{Array, Function, Object, Reflect};
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
 
-    fn to_js(value: &Value) -> JsValue {
-        js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+    fn obj(fields: &[(&str, JsValue)]) -> Object {
+        let o = Object::new();
+        for (k, v) in fields {
+            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+        }
+        o
     }
 
-    fn from_js(value: &JsValue) -> Value {
-        js_sys::JSON::stringify(value)
-            .ok()
-            .and_then(|s| s.as_string())
-            .and_then(|s| serde_json::from_str(&s).ok())
-            .unwrap_or(Value::Null)
+    fn s(v: &str) -> JsValue {
+        JsValue::from_str(v)
+    }
+
+    fn strings<S: AsRef<str>>(items: &[S]) -> JsValue {
+        items
+            .iter()
+            .map(|i| JsValue::from_str(i.as_ref()))
+            .collect::<Array>()
+            .into()
+    }
+
+    fn get(v: &JsValue, key: &str) -> JsValue {
+        Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    fn get_string(v: &JsValue, key: &str) -> Option<String> {
+        get(v, key).as_string()
+    }
+
+    fn outcome(result: &JsValue) -> Outcome<()> {
+        parse_err_msg(&get_string(result, "errMsg").unwrap_or_default())
     }
 
     /// `window.wx`, when the SDK script has loaded.
-    pub fn sdk() -> Option<js_sys::Object> {
-        let wx = js_sys::Reflect::get(&js_sys::global(), &"wx".into()).ok()?;
-        wx.dyn_into::<js_sys::Object>().ok()
+    pub fn sdk() -> Option<Object> {
+        Reflect::get(&js_sys::global(), &"wx".into())
+            .ok()?
+            .dyn_into::<Object>()
+            .ok()
     }
 
-    fn function(name: &str) -> Result<js_sys::Function, WxError> {
+    fn function(name: &str) -> Result<Function, WxError> {
         let wx = sdk().ok_or_else(|| WxError::Failed("the WeChat JS-SDK is not loaded".into()))?;
-        js_sys::Reflect::get(&wx, &name.into())
+        Reflect::get(&wx, &name.into())
             .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .and_then(|f| f.dyn_into::<Function>().ok())
             .ok_or_else(|| WxError::Failed(format!("{name}:function not exist")))
     }
 
     /// Calls `wx.<api>(params + {success, fail, cancel})` and waits for the
-    /// first callback. Answers the raw result object.
-    pub async fn call(api: &str, params: Value) -> Outcome<Value> {
+    /// first callback; answers the result object when its errMsg is ok.
+    pub async fn call(api: &str, params: Object) -> Outcome<JsValue> {
         let f = function(api)?;
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            let opts = to_js(&params);
-            let opts = if opts.is_object() {
-                opts
-            } else {
-                js_sys::Object::new().into()
-            };
             for key in ["success", "fail", "cancel"] {
                 let resolve = resolve.clone();
                 let cb = Closure::once_into_js(move |res: JsValue| {
                     let _ = resolve.call1(&JsValue::NULL, &res);
                 });
-                let _ = js_sys::Reflect::set(&opts, &key.into(), &cb);
+                let _ = Reflect::set(&params, &key.into(), &cb);
             }
-            if let Err(e) = f.call1(&JsValue::NULL, &opts) {
-                let err = js_sys::Object::new();
-                let msg = format!("{api}:fail {}", e.as_string().unwrap_or_default());
-                let _ = js_sys::Reflect::set(&err, &"errMsg".into(), &msg.into());
-                let _ = resolve.call1(&JsValue::NULL, &err);
+            if f.call1(&JsValue::NULL, &params).is_err() {
+                let _ = resolve.call1(
+                    &JsValue::NULL,
+                    &obj(&[("errMsg", s(&format!("{api}:fail")))]),
+                );
             }
         });
-        let result = from_js(
-            &wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .unwrap_or(JsValue::NULL),
-        );
-        parse_result(&result).map(|()| result)
-    }
-
-    async fn call_as<T: DeserializeOwned>(api: &str, params: Value) -> Outcome<T> {
-        let v = call(api, params).await?;
-        serde_json::from_value(v)
-            .map_err(|e| WxError::Failed(format!("{api}: unexpected reply: {e}")))
+        let result = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .unwrap_or(JsValue::NULL);
+        outcome(&result).map(|()| result)
     }
 
     /// `wx.config(...)`: resolves `Ok` on `wx.ready`, `Err(errMsg)` on `wx.error`.
@@ -139,11 +153,17 @@ mod browser {
         let f = function("config")?;
         let ready = function("ready")?;
         let error = function("error")?;
-        let mut params = serde_json::to_value(config).unwrap_or(Value::Null);
-        params["debug"] = Value::Bool(debug);
+        let params = obj(&[
+            ("debug", JsValue::from_bool(debug)),
+            ("appId", s(&config.app_id)),
+            ("timestamp", JsValue::from_f64(config.timestamp as f64)),
+            ("nonceStr", s(&config.nonce_str)),
+            ("signature", s(&config.signature)),
+            ("jsApiList", strings(&config.js_api_list)),
+        ]);
         // wx.config first: a ready callback registered before it would fire at
         // once when an earlier config had been verified.
-        f.call1(&JsValue::NULL, &to_js(&params))
+        f.call1(&JsValue::NULL, &params)
             .map_err(|_| WxError::Failed("config:fail".into()))?;
         // The SDK may fire ready/error again after a later wx.config: these
         // callbacks must survive being called more than once (a settled
@@ -161,164 +181,175 @@ mod browser {
             let _ = ready.call1(&JsValue::NULL, &on_ready);
             let _ = error.call1(&JsValue::NULL, &on_error);
         });
-        let result = from_js(
-            &wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .unwrap_or(JsValue::NULL),
-        );
-        match result.get("errMsg").and_then(Value::as_str) {
+        let result = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .unwrap_or(JsValue::NULL);
+        match get_string(&result, "errMsg") {
             None => Ok(()),
-            Some(msg) => Err(WxError::Failed(msg.to_string())),
+            Some(msg) => Err(WxError::Failed(msg)),
         }
     }
 
     /// `wx.checkJsApi`: which of `apis` this client has.
     pub async fn check_js_api(apis: &[&str]) -> Outcome<std::collections::HashMap<String, bool>> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(rename = "checkResult", default)]
-            check_result: std::collections::HashMap<String, bool>,
-        }
-        let r: Reply = call_as("checkJsApi", serde_json::json!({ "jsApiList": apis })).await?;
-        Ok(r.check_result)
+        let r = call("checkJsApi", obj(&[("jsApiList", strings(apis))])).await?;
+        let result = get(&r, "checkResult");
+        Ok(apis
+            .iter()
+            .map(|a| (a.to_string(), get(&result, a).as_bool().unwrap_or(false)))
+            .collect())
+    }
+
+    fn app_message(share: &AppMessageShare) -> Object {
+        obj(&[
+            ("title", s(&share.title)),
+            ("desc", s(&share.desc)),
+            ("link", s(&share.link)),
+            ("imgUrl", s(&share.img_url)),
+        ])
+    }
+
+    fn timeline(share: &TimelineShare) -> Object {
+        obj(&[
+            ("title", s(&share.title)),
+            ("link", s(&share.link)),
+            ("imgUrl", s(&share.img_url)),
+        ])
     }
 
     pub async fn update_app_message_share_data(share: &AppMessageShare) -> Outcome<()> {
-        call(
-            "updateAppMessageShareData",
-            serde_json::to_value(share).unwrap_or_default(),
-        )
-        .await
-        .map(drop)
+        call("updateAppMessageShareData", app_message(share))
+            .await
+            .map(drop)
     }
 
     pub async fn update_timeline_share_data(share: &TimelineShare) -> Outcome<()> {
-        call(
-            "updateTimelineShareData",
-            serde_json::to_value(share).unwrap_or_default(),
-        )
-        .await
-        .map(drop)
+        call("updateTimelineShareData", timeline(share))
+            .await
+            .map(drop)
+    }
+
+    /// The parameters of a legacy share API for a chat-like channel.
+    pub fn legacy_app_message(share: &AppMessageShare) -> Object {
+        app_message(share)
+    }
+
+    /// The parameters of `onMenuShareTimeline`.
+    pub fn legacy_timeline(share: &TimelineShare) -> Object {
+        timeline(share)
     }
 
     /// A legacy `onMenuShare*` API: sets the content and calls `handler` each
     /// time the user shares (`Ok`) or cancels.
     pub fn on_menu_share(
         api: &str,
-        params: &Value,
+        params: Object,
         handler: impl Fn(Outcome<()>) + 'static,
     ) -> Outcome<()> {
         let f = function(api)?;
-        let opts = to_js(params);
         let handler = std::rc::Rc::new(handler);
         for key in ["success", "cancel", "fail"] {
             let h = handler.clone();
-            let cb = Closure::<dyn FnMut(JsValue)>::new(move |res: JsValue| {
-                h(parse_result(&from_js(&res)))
-            });
-            let _ = js_sys::Reflect::set(&opts, &key.into(), cb.as_ref());
+            let cb = Closure::<dyn FnMut(JsValue)>::new(move |res: JsValue| h(outcome(&res)));
+            let _ = Reflect::set(&params, &key.into(), cb.as_ref());
             cb.forget();
         }
-        f.call1(&JsValue::NULL, &opts)
+        f.call1(&JsValue::NULL, &params)
             .map(drop)
             .map_err(|_| WxError::Failed(format!("{api}:fail")))
     }
 
     /// `chooseImage`: the local ids of the chosen images.
     pub async fn choose_image(opts: &ChooseImage) -> Outcome<Vec<String>> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(rename = "localIds")]
-            local_ids: Vec<String>,
-        }
-        let r: Reply = call_as(
-            "chooseImage",
-            serde_json::to_value(opts).unwrap_or_default(),
-        )
-        .await?;
-        Ok(r.local_ids)
+        let params = obj(&[
+            ("count", JsValue::from_f64(opts.count as f64)),
+            ("sizeType", strings(&opts.size_type)),
+            ("sourceType", strings(&opts.source_type)),
+        ]);
+        let r = call("chooseImage", params).await?;
+        Ok(Array::from(&get(&r, "localIds"))
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect())
     }
 
     pub async fn preview_image(current: &str, urls: &[String]) -> Outcome<()> {
         call(
             "previewImage",
-            serde_json::json!({ "current": current, "urls": urls }),
+            obj(&[("current", s(current)), ("urls", strings(urls))]),
         )
         .await
         .map(drop)
     }
 
+    fn required(r: &JsValue, api: &str, key: &str) -> Outcome<String> {
+        get_string(r, key).ok_or_else(|| WxError::Failed(format!("{api}: the reply has no {key}")))
+    }
+
     /// `uploadImage` of one local id: its `serverId` (a media_id WeChat keeps 3 days).
     pub async fn upload_image(local_id: &str) -> Outcome<String> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(rename = "serverId")]
-            server_id: String,
-        }
-        let r: Reply = call_as(
+        let r = call(
             "uploadImage",
-            serde_json::json!({ "localId": local_id, "isShowProgressTips": 1 }),
+            obj(&[
+                ("localId", s(local_id)),
+                ("isShowProgressTips", JsValue::from_f64(1.0)),
+            ]),
         )
         .await?;
-        Ok(r.server_id)
+        required(&r, "uploadImage", "serverId")
     }
 
     /// `downloadImage` of a serverId: a local id.
     pub async fn download_image(server_id: &str) -> Outcome<String> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(rename = "localId")]
-            local_id: String,
-        }
-        let r: Reply = call_as(
+        let r = call(
             "downloadImage",
-            serde_json::json!({ "serverId": server_id, "isShowProgressTips": 1 }),
+            obj(&[
+                ("serverId", s(server_id)),
+                ("isShowProgressTips", JsValue::from_f64(1.0)),
+            ]),
         )
         .await?;
-        Ok(r.local_id)
+        required(&r, "downloadImage", "localId")
     }
 
     /// `getLocalImgData`: the image as base64 (a data URL on iOS WKWebView).
     pub async fn get_local_img_data(local_id: &str) -> Outcome<String> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(rename = "localData")]
-            local_data: String,
-        }
-        let r: Reply = call_as(
-            "getLocalImgData",
-            serde_json::json!({ "localId": local_id }),
-        )
-        .await?;
-        Ok(r.local_data)
+        let r = call("getLocalImgData", obj(&[("localId", s(local_id))])).await?;
+        required(&r, "getLocalImgData", "localData")
     }
 
-    /// `addCard` with server-built `cardExt` strings: the cards added.
-    pub async fn add_card(cards: &[(String, String)]) -> Outcome<Value> {
-        let list: Vec<Value> = cards
+    /// `addCard` with server-built `cardExt` strings: `(cardId, code)` of the cards added.
+    pub async fn add_card(cards: &[(String, String)]) -> Outcome<Vec<(String, String)>> {
+        let list: Array = cards
             .iter()
-            .map(|(id, ext)| serde_json::json!({ "cardId": id, "cardExt": ext }))
+            .map(|(id, ext)| JsValue::from(obj(&[("cardId", s(id)), ("cardExt", s(ext))])))
             .collect();
-        let r = call("addCard", serde_json::json!({ "cardList": list })).await?;
-        Ok(r.get("cardList").cloned().unwrap_or(Value::Null))
+        let r = call("addCard", obj(&[("cardList", list.into())])).await?;
+        Ok(Array::from(&get(&r, "cardList"))
+            .iter()
+            .map(|c| {
+                (
+                    get_string(&c, "cardId").unwrap_or_default(),
+                    get_string(&c, "code").unwrap_or_default(),
+                )
+            })
+            .collect())
     }
 
-    /// `chooseCard` with a server-built `cardSign`: the chosen cards (JSON string as WeChat gives it).
-    pub async fn choose_card(params: Value) -> Outcome<String> {
-        let r = call("chooseCard", params).await?;
-        Ok(r.get("cardList")
-            .and_then(Value::as_str)
-            .unwrap_or("[]")
-            .to_string())
+    /// `chooseCard` with a server-built `cardSign`: the chosen cards as the JSON string WeChat gives.
+    pub async fn choose_card(params: &[(&str, String)]) -> Outcome<String> {
+        let fields: Vec<(&str, JsValue)> = params.iter().map(|(k, v)| (*k, s(v))).collect();
+        let r = call("chooseCard", obj(&fields)).await?;
+        Ok(get_string(&r, "cardList").unwrap_or_else(|| "[]".into()))
     }
 
-    /// `openCard` for `(card_id, decrypted code)` pairs.
+    /// `openCard` for `(card_id, code)` pairs.
     pub async fn open_card(cards: &[(String, String)]) -> Outcome<()> {
-        let list: Vec<Value> = cards
+        let list: Array = cards
             .iter()
-            .map(|(id, code)| serde_json::json!({ "cardId": id, "code": code }))
+            .map(|(id, code)| JsValue::from(obj(&[("cardId", s(id)), ("code", s(code))])))
             .collect();
-        call("openCard", serde_json::json!({ "cardList": list }))
+        call("openCard", obj(&[("cardList", list.into())]))
             .await
             .map(drop)
     }
@@ -344,7 +375,7 @@ mod tests {
             Err(WxError::Failed("uploadImage:fail invalid localId".into()))
         );
         assert_eq!(
-            parse_result(&json!({"errMsg": "the permission value is offline verifying"})),
+            parse_err_msg("the permission value is offline verifying"),
             Err(WxError::Failed(
                 "the permission value is offline verifying".into()
             ))
