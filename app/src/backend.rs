@@ -74,6 +74,26 @@ pub trait Backend: Send + Sync + 'static {
     /// The gallery of page `slug`.
     async fn list_images(&self, slug: &str) -> Result<Vec<crate::media::StoredImage>, ApiError>;
 
+    /// The cards pages offer.
+    async fn list_cards(&self) -> Result<Vec<crate::cards::CardInfo>, ApiError>;
+
+    /// A signed `cardExt` for `wx.addCard`.
+    async fn card_ext(
+        &self,
+        card_id: &str,
+        code: &str,
+        openid: &str,
+        outer_str: &str,
+    ) -> Result<String, ApiError>;
+
+    /// A signed `cardSign` for `wx.chooseCard`.
+    async fn card_sign(
+        &self,
+        card_id: &str,
+        card_type: &str,
+        shop_id: &str,
+    ) -> Result<crate::cards::ChooseCardSign, ApiError>;
+
     /// Stores a config failure a page reported.
     async fn report_config_failure(
         &self,

@@ -2,6 +2,7 @@
 //! Server-only logic is reached through [`backend::Backend`].
 
 pub mod backend;
+pub mod cards;
 pub mod jssdk;
 pub mod media;
 mod pages;
@@ -100,6 +101,7 @@ pub fn App() -> impl IntoView {
                     // unknown slug answers 404 and crawlers get the full page.
                     <Route path=path!("/p/:slug") view=pages::PageView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug/photos") view=pages::PhotosView ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:slug/cards") view=pages::CardsView ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -121,6 +121,7 @@ pub fn PageView() -> impl IntoView {
                 match page.await {
                     Ok(Some(p)) => {
                         let photos_href = format!("/p/{}/photos", p.slug);
+                        let cards_href = format!("/p/{}/cards", p.slug);
                         view! {
                         <leptos_meta::Title text=p.title.clone()/>
                         <article class="card">
@@ -139,6 +140,8 @@ pub fn PageView() -> impl IntoView {
                         </crate::runtime::WxRuntime>
                         <nav class="card links">
                             <a href=photos_href data-testid="to-photos">"Photos"</a>
+                            " · "
+                            <a href=cards_href data-testid="to-cards">"Cards"</a>
                         </nav>
                     }.into_any()
                     }
@@ -192,6 +195,43 @@ pub fn PhotosView() -> impl IntoView {
                                 <h2>"Photos"</h2>
                                 <crate::share::ShareIsland page=p.clone()/>
                                 <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery/>
+                            </section>
+                        </crate::runtime::WxRuntime>
+                    }.into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/p/{slug}/cards`: add, choose and open cards.
+#[component]
+pub fn CardsView() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let page = Resource::new(slug, |s| async move {
+        let page = crate::share::get_page(s).await?;
+        let cards = crate::cards::list_cards().await?;
+        Ok::<_, ApiError>(page.map(|p| (p, cards)))
+    });
+    let simulate = crate::site().simulate;
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(Some((p, cards))) => view! {
+                        <leptos_meta::Title text=format!("{} · Cards", p.title)/>
+                        <article class="card">
+                            <h1 data-testid="page-title">{p.title.clone()}</h1>
+                            <p><a href=format!("/p/{}", p.slug)>"← Back to the page"</a></p>
+                        </article>
+                        <crate::runtime::WxRuntime simulate>
+                            <section class="card">
+                                <h2>"Cards"</h2>
+                                <crate::share::ShareIsland page=p.clone()/>
+                                <crate::cards::CardsIsland cards/>
                             </section>
                         </crate::runtime::WxRuntime>
                     }.into_any(),

@@ -1,6 +1,7 @@
 //! wxkit's server: configuration, database, WeChat credentials and client,
 //! signatures, the simulator, and the HTTP router that serves the Leptos app.
 
+pub mod cards;
 pub mod config;
 pub mod credentials;
 pub mod db;

@@ -5,6 +5,7 @@
 use crate::jssdk::JsSdk;
 use crate::share;
 use app::backend::Backend;
+use app::cards::{CardInfo, ChooseCardSign};
 use app::jssdk::{ApiError, EmbeddedConfig, WxConfig};
 use app::media::StoredImage;
 use app::share::{ConfigFailure, PageContent};
@@ -110,6 +111,35 @@ impl Backend for AppState {
 
     async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
         self.media.list(slug).await.map_err(crate::media::api_error)
+    }
+
+    async fn list_cards(&self) -> Result<Vec<CardInfo>, ApiError> {
+        crate::cards::list(&self.db)
+            .await
+            .map_err(crate::cards::api_error)
+    }
+
+    async fn card_ext(
+        &self,
+        card_id: &str,
+        code: &str,
+        openid: &str,
+        outer_str: &str,
+    ) -> Result<String, ApiError> {
+        crate::cards::card_ext(&self.jssdk.credentials, card_id, code, openid, outer_str)
+            .await
+            .map_err(crate::cards::api_error)
+    }
+
+    async fn card_sign(
+        &self,
+        card_id: &str,
+        card_type: &str,
+        shop_id: &str,
+    ) -> Result<ChooseCardSign, ApiError> {
+        crate::cards::card_sign(&self.jssdk.credentials, card_id, card_type, shop_id)
+            .await
+            .map_err(crate::cards::api_error)
     }
 
     async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {

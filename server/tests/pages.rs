@@ -410,3 +410,71 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
     let (_, gallery) = post_form(&app, "/api/images", &[("slug", "demo")]).await;
     assert_eq!(gallery.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn card_signatures_are_made_with_the_card_ticket() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let (status, cards) = post_form(&app, "/api/cards", &[]).await;
+    assert_eq!(status, 200, "{cards}");
+    let card_id = cards[0]["card_id"].as_str().unwrap().to_string();
+
+    let (status, ext) = post_form(
+        &app,
+        "/api/card_ext",
+        &[
+            ("card_id", &card_id),
+            ("code", "c123"),
+            ("outer_str", "from_demo"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{ext}");
+    let ext_str = ext.as_str().unwrap().to_string();
+    let fields: Value = serde_json::from_str(&ext_str).unwrap();
+    assert_eq!(fields["outer_str"], "from_demo");
+    let tickets = sim.tickets("wx_card").await;
+    assert_eq!(tickets.len(), 1, "one wx_card ticket fetched");
+    assert!(
+        !ext_str.contains(&tickets[0]),
+        "the ticket never leaves the server"
+    );
+    let verdict = client_post(
+        &sim,
+        "card_ext",
+        json!({ "appId": SIM_APP_ID, "cardId": card_id, "cardExt": ext_str }),
+    )
+    .await;
+    assert_eq!(verdict["ok"], true, "{verdict}");
+    assert_eq!(verdict["code"], "c123");
+
+    let (status, sign) = post_form(&app, "/api/card_sign", &[("card_type", "DISCOUNT")]).await;
+    assert_eq!(status, 200, "{sign}");
+    let body = json!({ "appId": SIM_APP_ID, "shopId": "", "cardType": "DISCOUNT", "cardId": "",
+        "timestamp": sign["timestamp"].to_string(), "nonceStr": sign["nonce_str"], "cardSign": sign["card_sign"] });
+    assert_eq!(client_post(&sim, "card_sign", body).await["ok"], true);
+
+    for (path, form, why) in [
+        (
+            "/api/card_ext",
+            vec![("card_id", "")],
+            "card_id is required",
+        ),
+        (
+            "/api/card_ext",
+            vec![("card_id", "p1"), ("code", "a b")],
+            "code must be",
+        ),
+        (
+            "/api/card_sign",
+            vec![("card_type", "FREE_LUNCH")],
+            "card_type must be one of",
+        ),
+    ] {
+        let (status, body) = post_form(&app, path, &form).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body["message"].as_str().unwrap().contains(why), "{body}");
+    }
+    assert_eq!(sim.calls("getticket:wx_card").await, 1);
+}

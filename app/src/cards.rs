@@ -1,0 +1,147 @@
+//! Cards on a page: add the offered cards to the WeChat card holder
+//! (`addCard` with a server-signed `cardExt`), choose one (`chooseCard` with a
+//! server-signed `cardSign`) and open it (`openCard`).
+
+use crate::jssdk::ApiError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A card a page offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardInfo {
+    pub card_id: String,
+    pub title: String,
+    pub card_type: String,
+}
+
+/// What `wx.chooseCard` needs besides shopId, cardType and cardId.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChooseCardSign {
+    pub timestamp: i64,
+    pub nonce_str: String,
+    pub sign_type: String,
+    pub card_sign: String,
+}
+
+/// The cards pages offer.
+#[server(prefix = "/api", endpoint = "cards")]
+pub async fn list_cards() -> Result<Vec<CardInfo>, ApiError> {
+    crate::backend::use_backend()?.list_cards().await
+}
+
+/// The `cardExt` (a JSON string) for adding `card_id`; `code`, `openid` and
+/// `outer_str` are optional.
+#[server(prefix = "/api", endpoint = "card_ext")]
+pub async fn card_ext(
+    card_id: String,
+    #[server(default)] code: String,
+    #[server(default)] openid: String,
+    #[server(default)] outer_str: String,
+) -> Result<String, ApiError> {
+    crate::backend::use_backend()?
+        .card_ext(&card_id, &code, &openid, &outer_str)
+        .await
+}
+
+/// The `cardSign` for choosing among cards (all filters optional).
+#[server(prefix = "/api", endpoint = "card_sign")]
+pub async fn card_sign(
+    #[server(default)] card_id: String,
+    #[server(default)] card_type: String,
+    #[server(default)] shop_id: String,
+) -> Result<ChooseCardSign, ApiError> {
+    crate::backend::use_backend()?
+        .card_sign(&card_id, &card_type, &shop_id)
+        .await
+}
+
+#[island]
+pub fn CardsIsland(cards: Vec<CardInfo>) -> impl IntoView {
+    let added = RwSignal::new(Vec::<(String, String)>::new());
+    let message = RwSignal::new((String::from("idle"), String::new()));
+    let ready = Memo::new(move |_| {
+        crate::runtime::use_wx_state().map(|s| s.get()) == Some(crate::runtime::WxState::Ready)
+    });
+    #[allow(unused_variables)]
+    let act = move |what: &'static str, card_id: String| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let result = browser::act(what, card_id, added).await;
+            message.set(match result {
+                Ok(text) => ("ok".into(), text),
+                Err(e) => ("failed".into(), e),
+            });
+        });
+    };
+    view! {
+        <div class="cards">
+            <ul class="card-list">
+                {cards.into_iter().map(|c| {
+                    let id = c.card_id.clone();
+                    view! {
+                        <li>
+                            <span class="card-title">{c.title.clone()}</span>
+                            <button class="button small" data-testid=format!("add-{}", c.card_id)
+                                disabled=move || !ready.get() on:click=move |_| act("add", id.clone())>
+                                "Add to card holder"
+                            </button>
+                        </li>
+                    }
+                }).collect::<Vec<_>>()}
+            </ul>
+            <button class="button secondary" data-testid="choose-card" disabled=move || !ready.get()
+                on:click=move |_| act("choose", String::new())>"Choose a card"</button>
+            <button class="button secondary" data-testid="open-card" disabled=move || !ready.get() || added.get().is_empty()
+                on:click=move |_| act("open", String::new())>"Open the added card"</button>
+            <p class="step" data-testid="cards-result" data-result=move || message.get().0>{move || message.get().1}</p>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::*;
+    use crate::wx;
+
+    pub async fn act(
+        what: &str,
+        card_id: String,
+        added: RwSignal<Vec<(String, String)>>,
+    ) -> Result<String, String> {
+        match what {
+            "add" => {
+                let ext = card_ext(card_id.clone(), String::new(), String::new(), String::new())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let cards = wx::add_card(&[(card_id, ext)])
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let n = cards.len();
+                added.update(|a| a.extend(cards));
+                Ok(format!("Added {n} card(s) to your card holder."))
+            }
+            "choose" => {
+                let sign = card_sign(String::new(), String::new(), String::new())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let list = wx::choose_card(&[
+                    ("shopId", String::new()),
+                    ("cardType", String::new()),
+                    ("cardId", String::new()),
+                    ("timestamp", sign.timestamp.to_string()),
+                    ("nonceStr", sign.nonce_str),
+                    ("signType", sign.sign_type),
+                    ("cardSign", sign.card_sign),
+                ])
+                .await
+                .map_err(|e| e.to_string())?;
+                Ok(format!("Chosen: {list}"))
+            }
+            _ => {
+                let cards = added.get_untracked();
+                wx::open_card(&cards).await.map_err(|e| e.to_string())?;
+                Ok("Opened.".into())
+            }
+        }
+    }
+}
