@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { DEVICES } from './ua';
 
 const CARD = 'pwxkitDemoCoupon00000000001';

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { DEVICES } from './ua';
 import { productionURL } from '../servers';
 
@@ -57,6 +57,19 @@ test('outside WeChat the page still renders and says what needs WeChat', async (
   await expect(page.getByTestId('wx-notice')).toContainText('Open this page in WeChat');
   // The real SDK is what a production page loads.
   expect(await page.locator('script[src*="jweixin-1.6.0.js"]').count()).toBe(1);
+});
+
+test.describe('in WeChat, when the SDK cannot load', () => {
+  test.use({ userAgent: DEVICES[0].userAgent });
+  test('the page tries res2 after res, then says so', async ({ page }) => {
+    const requested: string[] = [];
+    page.on('request', r => { if (r.url().includes('jweixin-1.6.0.js')) requested.push(new URL(r.url()).host); });
+    // Production mode loads WeChat's real script; this machine cannot reach it.
+    await page.goto(`${productionURL}/p/demo`);
+    await expect(page.getByTestId('wx-state')).toHaveAttribute('data-state', 'failed');
+    await expect(page.getByTestId('wx-notice')).toContainText('JS-SDK could not be loaded');
+    expect(requested).toEqual(['res.wx.qq.com', 'res2.wx.qq.com']);
+  });
 });
 
 test('an unknown page is a 404', async ({ request }) => {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 
 const APP_ID = 'wxd0c0ffee5117e5f1';
 
