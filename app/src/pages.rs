@@ -3,7 +3,11 @@
 //! `/p/{slug}` with its share content.
 
 use crate::jssdk::{jssdk_config, ApiError, EmbeddedConfig, WxConfig};
+use crate::share::PageContent;
 use leptos::prelude::*;
+use serde::{de::DeserializeOwned, Serialize};
+use std::future::Future;
+use std::pin::Pin;
 
 /// Reads the config the server embedded in this page (browser only).
 #[cfg(feature = "hydrate")]
@@ -108,48 +112,85 @@ fn ConfigStatus() -> impl IntoView {
     }
 }
 
-/// `/p/{slug}`: an in-app page and its share content.
-#[component]
-pub fn PageView() -> impl IntoView {
+/// How a page's data is loaded from its slug.
+type Load<T> = fn(String) -> Pin<Box<dyn Future<Output = Result<Option<T>, ApiError>> + Send>>;
+
+/// The page named by the route's `slug`: loaded by `load`, drawn by `render`,
+/// the 404 page when there is no such page.
+fn slug_page<T>(load: Load<T>, render: fn(T) -> AnyView) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+{
     let params = leptos_router::hooks::use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let page = Resource::new(slug, crate::share::get_page);
-    let simulate = crate::site().simulate;
+    let page = Resource::new(slug, load);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(p)) => {
-                        let photos_href = format!("/p/{}/photos", p.slug);
-                        let cards_href = format!("/p/{}/cards", p.slug);
-                        view! {
-                        <leptos_meta::Title text=p.title.clone()/>
-                        <article class="card">
-                            <h1 data-testid="page-title">{p.title.clone()}</h1>
-                            <crate::runtime::SectionTabs tabs=vec![
-                                ("story".to_string(), "Story".to_string()),
-                                ("about".to_string(), "About".to_string()),
-                            ]/>
-                            <p>{p.body.clone()}</p>
-                        </article>
-                        <crate::runtime::WxRuntime simulate>
-                            <section class="card">
-                                <h2>"Share"</h2>
-                                <crate::share::ShareIsland page=p.clone()/>
-                            </section>
-                        </crate::runtime::WxRuntime>
-                        <nav class="card links">
-                            <a href=photos_href data-testid="to-photos">"Photos"</a>
-                            " · "
-                            <a href=cards_href data-testid="to-cards">"Cards"</a>
-                        </nav>
-                    }.into_any()
-                    }
+                    Ok(Some(data)) => render(data),
                     Ok(None) => view! { <NotFound/> }.into_any(),
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// `/p/{slug}`: an in-app page and its share content.
+#[component]
+pub fn PageView() -> impl IntoView {
+    slug_page(
+        |slug| Box::pin(crate::share::get_page(slug)),
+        |p: PageContent| {
+            let simulate = crate::site().simulate;
+            let photos_href = format!("/p/{}/photos", p.slug);
+            let cards_href = format!("/p/{}/cards", p.slug);
+            view! {
+                <leptos_meta::Title text=p.title.clone()/>
+                <article class="card">
+                    <h1 data-testid="page-title">{p.title.clone()}</h1>
+                    <crate::runtime::SectionTabs tabs=vec![
+                        ("story".to_string(), "Story".to_string()),
+                        ("about".to_string(), "About".to_string()),
+                    ]/>
+                    <p>{p.body.clone()}</p>
+                </article>
+                <crate::runtime::WxRuntime simulate>
+                    <section class="card">
+                        <h2>"Share"</h2>
+                        <crate::share::ShareIsland page=p.clone()/>
+                    </section>
+                </crate::runtime::WxRuntime>
+                <nav class="card links">
+                    <a href=photos_href data-testid="to-photos">"Photos"</a>
+                    " · "
+                    <a href=cards_href data-testid="to-cards">"Cards"</a>
+                </nav>
+            }
+            .into_any()
+        },
+    )
+}
+
+/// A page's sub-page (photos, cards): a back link, then `children` inside the
+/// WeChat runtime, with the page's share content set there too.
+#[component]
+fn SubPage(page: PageContent, heading: &'static str, children: Children) -> impl IntoView {
+    let simulate = crate::site().simulate;
+    view! {
+        <leptos_meta::Title text=format!("{} · {heading}", page.title)/>
+        <article class="card">
+            <h1 data-testid="page-title">{page.title.clone()}</h1>
+            <p><a href=format!("/p/{}", page.slug)>"← Back to the page"</a></p>
+        </article>
+        <crate::runtime::WxRuntime simulate>
+            <section class="card">
+                <h2>{heading}</h2>
+                <crate::share::ShareIsland page=page.clone()/>
+                {children()}
+            </section>
+        </crate::runtime::WxRuntime>
     }
 }
 
@@ -172,73 +213,43 @@ pub fn NotFound() -> impl IntoView {
 /// `/p/{slug}/photos`: choose, upload and keep photos.
 #[component]
 pub fn PhotosView() -> impl IntoView {
-    let params = leptos_router::hooks::use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-    let page = Resource::new(slug, |s| async move {
-        let page = crate::share::get_page(s.clone()).await?;
-        let gallery = crate::media::list_images(s).await?;
-        Ok::<_, ApiError>(page.map(|p| (p, gallery)))
-    });
-    let simulate = crate::site().simulate;
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(Some((p, gallery))) => view! {
-                        <leptos_meta::Title text=format!("{} · Photos", p.title)/>
-                        <article class="card">
-                            <h1 data-testid="page-title">{p.title.clone()}</h1>
-                            <p><a href=format!("/p/{}", p.slug)>"← Back to the page"</a></p>
-                        </article>
-                        <crate::runtime::WxRuntime simulate>
-                            <section class="card">
-                                <h2>"Photos"</h2>
-                                <crate::share::ShareIsland page=p.clone()/>
-                                <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery/>
-                            </section>
-                        </crate::runtime::WxRuntime>
-                    }.into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    slug_page(
+        |slug| {
+            Box::pin(async move {
+                let page = crate::share::get_page(slug.clone()).await?;
+                let gallery = crate::media::list_images(slug).await?;
+                Ok(page.map(|p| (p, gallery)))
+            })
+        },
+        |(p, gallery): (PageContent, Vec<crate::media::StoredImage>)| {
+            view! {
+                <SubPage page=p.clone() heading="Photos">
+                    <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery=gallery.clone()/>
+                </SubPage>
+            }
+            .into_any()
+        },
+    )
 }
 
 /// `/p/{slug}/cards`: add, choose and open cards.
 #[component]
 pub fn CardsView() -> impl IntoView {
-    let params = leptos_router::hooks::use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-    let page = Resource::new(slug, |s| async move {
-        let page = crate::share::get_page(s).await?;
-        let cards = crate::cards::list_cards().await?;
-        Ok::<_, ApiError>(page.map(|p| (p, cards)))
-    });
-    let simulate = crate::site().simulate;
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(Some((p, cards))) => view! {
-                        <leptos_meta::Title text=format!("{} · Cards", p.title)/>
-                        <article class="card">
-                            <h1 data-testid="page-title">{p.title.clone()}</h1>
-                            <p><a href=format!("/p/{}", p.slug)>"← Back to the page"</a></p>
-                        </article>
-                        <crate::runtime::WxRuntime simulate>
-                            <section class="card">
-                                <h2>"Cards"</h2>
-                                <crate::share::ShareIsland page=p.clone()/>
-                                <crate::cards::CardsIsland cards/>
-                            </section>
-                        </crate::runtime::WxRuntime>
-                    }.into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    slug_page(
+        |slug| {
+            Box::pin(async move {
+                let page = crate::share::get_page(slug).await?;
+                let cards = crate::cards::list_cards().await?;
+                Ok(page.map(|p| (p, cards)))
+            })
+        },
+        |(p, cards): (PageContent, Vec<crate::cards::CardInfo>)| {
+            view! {
+                <SubPage page=p heading="Cards">
+                    <crate::cards::CardsIsland cards=cards.clone()/>
+                </SubPage>
+            }
+            .into_any()
+        },
+    )
 }

@@ -100,13 +100,7 @@ impl Client {
         url: &str,
         query: &[(&str, &str)],
     ) -> Result<T, WeChatError> {
-        let response = self
-            .http
-            .get(url)
-            .query(query)
-            .send()
-            .await
-            .map_err(|e| self.transport(e))?;
+        let response = self.send(self.http.get(url).query(query)).await?;
         self.decode(response).await
     }
 
@@ -116,13 +110,7 @@ impl Client {
         url: &str,
         body: &serde_json::Value,
     ) -> Result<T, WeChatError> {
-        let response = self
-            .http
-            .post(url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| self.transport(e))?;
+        let response = self.send(self.http.post(url).json(body)).await?;
         self.decode(response).await
     }
 
@@ -132,13 +120,7 @@ impl Client {
         url: &str,
         query: &[(&str, &str)],
     ) -> Result<(String, Vec<u8>), WeChatError> {
-        let response = self
-            .http
-            .get(url)
-            .query(query)
-            .send()
-            .await
-            .map_err(|e| self.transport(e))?;
+        let response = self.send(self.http.get(url).query(query)).await?;
         let status = response.status();
         let content_type = response
             .headers()
@@ -172,6 +154,13 @@ impl Client {
         }
         serde_json::from_slice(&bytes)
             .map_err(|e| WeChatError::Malformed(format!("{e}; body starts `{}`", preview(&bytes))))
+    }
+
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, WeChatError> {
+        request.send().await.map_err(|e| self.transport(e))
     }
 
     fn transport(&self, e: reqwest::Error) -> WeChatError {
