@@ -7,26 +7,12 @@ use common::*;
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
 
-async fn post_form(app: &App, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let r = app
-        .http
-        .post(format!("{}{path}", app.base()))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    assert!(!text.contains(SIM_APP_SECRET));
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_page_is_seeded_with_absolute_share_links() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]);
-    let (status, page) = post_form(&app, "/api/page", &[("slug", "demo")]).await;
+    let (status, page) = app.post_form("/api/page", &[("slug", "demo")]).await;
     assert_eq!(status, 200);
     assert_eq!(page["friend"]["link"], format!("{}/p/demo", app.base()));
     assert_eq!(
@@ -37,7 +23,7 @@ async fn the_demo_page_is_seeded_with_absolute_share_links() {
         .as_array()
         .unwrap()
         .contains(&json!("updateAppMessageShareData")));
-    let (status, missing) = post_form(&app, "/api/page", &[("slug", "nope")]).await;
+    let (status, missing) = app.post_form("/api/page", &[("slug", "nope")]).await;
     assert_eq!((status, missing), (200, Value::Null));
     let r = app
         .http
@@ -46,15 +32,7 @@ async fn the_demo_page_is_seeded_with_absolute_share_links() {
         .await
         .unwrap();
     assert_eq!(r.headers()["content-type"], "image/png");
-    let html = app
-        .http
-        .get(format!("{}/p/demo", app.base()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html("/p/demo").await;
     assert!(
         html.contains("/_sim/client/jweixin.js"),
         "simulate mode loads the simulated client"
@@ -79,12 +57,12 @@ async fn share_events_are_counted(db: Db) {
         ("app_message", "success"),
         ("timeline", "cancel"),
     ] {
-        let (status, body) = post_form(
-            &app,
-            "/api/share_event",
-            &[("slug", "demo"), ("channel", channel), ("outcome", outcome)],
-        )
-        .await;
+        let (status, body) = app
+            .post_form(
+                "/api/share_event",
+                &[("slug", "demo"), ("channel", channel), ("outcome", outcome)],
+            )
+            .await;
         assert_eq!(status, 200, "{body}");
     }
     for (slug, channel, outcome, why) in [
@@ -92,12 +70,12 @@ async fn share_events_are_counted(db: Db) {
         ("demo", "timeline", "maybe", "outcome must be"),
         ("nope", "timeline", "success", "no page"),
     ] {
-        let (status, body) = post_form(
-            &app,
-            "/api/share_event",
-            &[("slug", slug), ("channel", channel), ("outcome", outcome)],
-        )
-        .await;
+        let (status, body) = app
+            .post_form(
+                "/api/share_event",
+                &[("slug", slug), ("channel", channel), ("outcome", outcome)],
+            )
+            .await;
         assert_eq!(status, 400, "{body}");
         assert!(body["message"].as_str().unwrap().contains(why), "{body}");
     }
@@ -134,18 +112,15 @@ async fn config_failures_are_stored_and_checked() {
         ("user_agent", "MicroMessenger/8.0"),
         ("err_msg", "config:invalid signature"),
     ];
-    let (status, body) = post_form(&app, "/api/config_failure", &report).await;
+    let (status, body) = app.post_form("/api/config_failure", &report).await;
     assert_eq!(status, 200, "{body}");
     let mut empty = report;
     empty[3] = ("err_msg", " ");
-    assert_eq!(post_form(&app, "/api/config_failure", &empty).await.0, 400);
+    assert_eq!(app.post_form("/api/config_failure", &empty).await.0, 400);
     let long = "x".repeat(5000);
     let mut too_long = report;
     too_long[0] = ("page_url", &long);
-    assert_eq!(
-        post_form(&app, "/api/config_failure", &too_long).await.0,
-        400
-    );
+    assert_eq!(app.post_form("/api/config_failure", &too_long).await.0, 400);
     let pool = wxkit::db::connect(&db.url()).await.unwrap();
     let rows: Vec<(String, String, String)> =
         sqlx::query_as("SELECT page_url, signed_url, err_msg FROM config_failures")
@@ -320,12 +295,12 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
     let a = sim_media(&sim, "image/png", png.clone()).await;
     let b = sim_media(&sim, "image/jpeg", vec![255, 216, 255, 0]).await;
     let ids = format!("{a},{b}");
-    let (status, gallery) = post_form(
-        &app,
-        "/api/save_images",
-        &[("slug", "demo"), ("server_ids", &ids)],
-    )
-    .await;
+    let (status, gallery) = app
+        .post_form(
+            "/api/save_images",
+            &[("slug", "demo"), ("server_ids", &ids)],
+        )
+        .await;
     assert_eq!(status, 200, "{gallery}");
     assert_eq!(gallery.as_array().unwrap().len(), 2);
     assert_eq!(sim.calls("media_get").await, 2);
@@ -355,22 +330,19 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
     );
 
     // A media_id already kept is not fetched again.
-    let (status, _) = post_form(
-        &app,
-        "/api/save_images",
-        &[("slug", "demo"), ("server_ids", &a)],
-    )
-    .await;
+    let (status, _) = app
+        .post_form("/api/save_images", &[("slug", "demo"), ("server_ids", &a)])
+        .await;
     assert_eq!(status, 200);
     assert_eq!(sim.calls("media_get").await, 2);
 
     // WeChat's JSON error reply is explained.
-    let (status, body) = post_form(
-        &app,
-        "/api/save_images",
-        &[("slug", "demo"), ("server_ids", "expiredMediaId")],
-    )
-    .await;
+    let (status, body) = app
+        .post_form(
+            "/api/save_images",
+            &[("slug", "demo"), ("server_ids", "expiredMediaId")],
+        )
+        .await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["errcode"], 40007);
     assert!(
@@ -387,19 +359,15 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
         ("demo", "../../etc/passwd", "not a media_id"),
         ("nope", a.as_str(), "no page"),
     ] {
-        let (status, body) = post_form(
-            &app,
-            "/api/save_images",
-            &[("slug", slug), ("server_ids", ids)],
-        )
-        .await;
+        let (status, body) = app
+            .post_form("/api/save_images", &[("slug", slug), ("server_ids", ids)])
+            .await;
         assert_eq!(status, 400, "{ids}: {body}");
         assert!(body["message"].as_str().unwrap().contains(why), "{body}");
     }
     let too_many = [a.as_str(); 10].join(",");
     assert_eq!(
-        post_form(
-            &app,
+        app.post_form(
             "/api/save_images",
             &[("slug", "demo"), ("server_ids", &too_many)]
         )
@@ -407,7 +375,7 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
         .0,
         400
     );
-    let (_, gallery) = post_form(&app, "/api/images", &[("slug", "demo")]).await;
+    let (_, gallery) = app.post_form("/api/images", &[("slug", "demo")]).await;
     assert_eq!(gallery.as_array().unwrap().len(), 2);
 }
 
@@ -416,20 +384,20 @@ async fn card_signatures_are_made_with_the_card_ticket() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]);
-    let (status, cards) = post_form(&app, "/api/cards", &[]).await;
+    let (status, cards) = app.post_form("/api/cards", &[]).await;
     assert_eq!(status, 200, "{cards}");
     let card_id = cards[0]["card_id"].as_str().unwrap().to_string();
 
-    let (status, ext) = post_form(
-        &app,
-        "/api/card_ext",
-        &[
-            ("card_id", &card_id),
-            ("code", "c123"),
-            ("outer_str", "from_demo"),
-        ],
-    )
-    .await;
+    let (status, ext) = app
+        .post_form(
+            "/api/card_ext",
+            &[
+                ("card_id", &card_id),
+                ("code", "c123"),
+                ("outer_str", "from_demo"),
+            ],
+        )
+        .await;
     assert_eq!(status, 200, "{ext}");
     let ext_str = ext.as_str().unwrap().to_string();
     let fields: Value = serde_json::from_str(&ext_str).unwrap();
@@ -449,7 +417,9 @@ async fn card_signatures_are_made_with_the_card_ticket() {
     assert_eq!(verdict["ok"], true, "{verdict}");
     assert_eq!(verdict["code"], "c123");
 
-    let (status, sign) = post_form(&app, "/api/card_sign", &[("card_type", "DISCOUNT")]).await;
+    let (status, sign) = app
+        .post_form("/api/card_sign", &[("card_type", "DISCOUNT")])
+        .await;
     assert_eq!(status, 200, "{sign}");
     let body = json!({ "appId": SIM_APP_ID, "shopId": "", "cardType": "DISCOUNT", "cardId": "",
         "timestamp": sign["timestamp"].to_string(), "nonceStr": sign["nonce_str"], "cardSign": sign["card_sign"] });
@@ -472,7 +442,7 @@ async fn card_signatures_are_made_with_the_card_ticket() {
             "card_type must be one of",
         ),
     ] {
-        let (status, body) = post_form(&app, path, &form).await;
+        let (status, body) = app.post_form(path, &form).await;
         assert_eq!(status, 400, "{body}");
         assert!(body["message"].as_str().unwrap().contains(why), "{body}");
     }

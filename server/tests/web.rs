@@ -52,15 +52,7 @@ async fn pages_load_the_site_bundle_cargo_leptos_builds() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]);
-    let html = app
-        .http
-        .get(format!("{}/", app.base()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html("/").await;
     // cargo-leptos writes pkg/wxkit.wasm; a binary built without LEPTOS_OUTPUT_NAME asks for wxkit_bg.wasm.
     assert!(html.contains("/pkg/wxkit.wasm"), "{html}");
     assert!(!html.contains("wxkit_bg.wasm"), "{html}");
@@ -79,15 +71,7 @@ async fn ssr_signs_the_public_origin_not_the_listen_address() {
             ("WXKIT_JS_DOMAINS", "example.com"),
         ],
     );
-    let html = app
-        .http
-        .get(format!("{}/?a=1#x", app.base()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html("/?a=1#x").await;
     let config = embedded_config(&html);
     assert!(
         verifies(
@@ -111,15 +95,7 @@ async fn a_page_outside_the_safe_domains_says_why() {
             ("WXKIT_JS_DOMAINS", "other.org"),
         ],
     );
-    let html = app
-        .http
-        .get(format!("{}/", app.base()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html("/").await;
     let config = embedded_config(&html);
     assert_eq!(config["error"]["error"], "bad_request", "{config}");
     assert!(

@@ -272,10 +272,33 @@ impl App {
 
     /// `POST /api/jssdk_config` with `url`; (status, JSON body).
     pub async fn sign(&self, url: &str) -> (u16, Value) {
+        self.post_form("/api/jssdk_config", &[("url", url)]).await
+    }
+
+    /// The HTML of `path` (path and query) on this app.
+    pub async fn html(&self, path: &str) -> String {
+        let html = self
+            .http
+            .get(format!("{}{path}", self.base()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !html.contains(SIM_APP_SECRET),
+            "the app secret leaked into a page"
+        );
+        html
+    }
+
+    /// `POST path` with a url-encoded form: (status, JSON body or null).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
         let r = self
             .http
-            .post(format!("{}/api/jssdk_config", self.base()))
-            .form(&[("url", url)])
+            .post(format!("{}{path}", self.base()))
+            .form(form)
             .send()
             .await
             .unwrap();
@@ -285,10 +308,7 @@ impl App {
             !text.contains(SIM_APP_SECRET),
             "the app secret leaked into a response"
         );
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or_else(|_| json!({ "raw": text })),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     /// Signs this app's own landing page and expects success.
