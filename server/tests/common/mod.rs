@@ -2,7 +2,7 @@
 //! on random ports, each test with its own SQLite file or PostgreSQL database.
 #![allow(dead_code)]
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
