@@ -88,7 +88,20 @@ pub fn PhotosIsland(
                 .iter()
                 .map(|i| format!("{origin}{}", i.url))
                 .collect();
-            let _ = crate::wx::preview_image(&format!("{origin}{url}"), &urls).await;
+            if let Err(e) = crate::wx::preview_image(&format!("{origin}{url}"), &urls).await {
+                step.set(Step::Failed(e.to_string()));
+            }
+        });
+    };
+    // Saves a kept photo to the phone while WeChat still has it (3 days).
+    #[allow(unused_variables)]
+    let download = move |media_id: String| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            step.set(match crate::wx::download_image(&media_id).await {
+                Ok(_) => Step::Done("Saved to your phone.".into()),
+                Err(e) => Step::Failed(e.to_string()),
+            });
         });
     };
     view! {
@@ -111,10 +124,13 @@ pub fn PhotosIsland(
             <h3>"Gallery"</h3>
             <div class="gallery" data-testid="gallery">
                 {move || gallery.get().into_iter().map(|img| {
-                    let url = img.url.clone();
+                    let (url, id) = (img.url.clone(), img.media_id.clone());
                     view! {
-                        <img class="thumb" src=img.url.clone() data-media-id=img.media_id.clone() alt="stored photo"
-                            on:click=move |_| preview(url.clone())/>
+                        <figure class="shot">
+                            <img class="thumb" src=img.url.clone() data-media-id=img.media_id.clone() alt="stored photo"
+                                on:click=move |_| preview(url.clone())/>
+                            <button class="link" data-testid="save-photo" on:click=move |_| download(id.clone())>"Save"</button>
+                        </figure>
                     }
                 }).collect::<Vec<_>>()}
             </div>

@@ -39,6 +39,19 @@ for (const device of DEVICES) {
       }
       const stored = await (await request.post('/api/images', { form: { slug: 'demo' } })).json();
       expect(stored.map((s: any) => s.media_id)).toEqual(expect.arrayContaining(ids));
+
+      // Tapping a kept photo previews it among the others, with absolute URLs.
+      const first = page.locator(`[data-media-id="${ids[0]}"]`);
+      await first.click();
+      await expect.poll(() => page.evaluate(() => (window as any).wxsim.preview?.current)).toBeTruthy();
+      const preview = await page.evaluate(() => (window as any).wxsim.preview);
+      const src = await first.getAttribute('src');
+      expect(preview.current).toBe(new URL(src!, page.url()).href);
+      expect(preview.urls).toHaveLength(before + 3);
+      // Saving one to the phone downloads it from WeChat.
+      await page.locator('figure', { has: first }).getByTestId('save-photo').click();
+      await expect(page.getByTestId('photos-step')).toHaveText('Saved to your phone.');
+      expect((await page.evaluate(() => (window as any).wxsim.calls)).some((c: any) => c.api === 'downloadImage')).toBe(true);
     });
   });
 }
