@@ -103,6 +103,8 @@ impl MediaStore {
             return Err(MediaError::NoPage(slug.to_string()));
         }
         tokio::fs::create_dir_all(&self.dir).await?;
+        // Strictly increasing, so images saved within one millisecond keep their order.
+        let mut uploaded_ms = 0;
         for id in ids {
             let known: Option<String> =
                 sqlx::query_scalar("SELECT media_id FROM media WHERE media_id = $1")
@@ -146,8 +148,8 @@ impl MediaStore {
             );
             tokio::fs::write(self.dir.join(&file), &bytes).await?;
             sqlx::query(
-                "INSERT INTO media (media_id, slug, file, content_type, size, uploader, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (media_id) DO NOTHING",
+                "INSERT INTO media (media_id, slug, file, content_type, size, uploader, created_at, uploaded_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (media_id) DO NOTHING",
             )
             .bind(id)
             .bind(slug)
@@ -156,6 +158,10 @@ impl MediaStore {
             .bind(bytes.len() as i64)
             .bind(uploader)
             .bind(crate::db::now())
+            .bind({
+                uploaded_ms = crate::db::now_ms().max(uploaded_ms + 1);
+                uploaded_ms
+            })
             .execute(&self.db)
             .await?;
         }
@@ -165,7 +171,7 @@ impl MediaStore {
     /// The images of page `slug`, newest first.
     pub async fn list(&self, slug: &str) -> Result<Vec<StoredImage>, MediaError> {
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT media_id, file, content_type, size FROM media WHERE slug = $1 ORDER BY created_at DESC, media_id",
+            "SELECT media_id, file, content_type, size FROM media WHERE slug = $1 ORDER BY uploaded_ms DESC, media_id",
         )
         .bind(slug)
         .fetch_all(&self.db)

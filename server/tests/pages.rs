@@ -302,7 +302,17 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
         )
         .await;
     assert_eq!(status, 200, "{gallery}");
-    assert_eq!(gallery.as_array().unwrap().len(), 2);
+    let order: Vec<&str> = gallery
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["media_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [b.as_str(), a.as_str()],
+        "newest first, in upload order"
+    );
     assert_eq!(sim.calls("media_get").await, 2);
     // Served back, byte for byte.
     let url = gallery
