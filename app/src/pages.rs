@@ -156,7 +156,7 @@ pub fn PageView() -> impl IntoView {
                     ]/>
                     <p>{p.body.clone()}</p>
                 </article>
-                <crate::runtime::WxRuntime simulate>
+                <crate::runtime::WxRuntime simulate apis=p.js_api_list.clone()>
                     <section class="card">
                         <h2>"Share"</h2>
                         <crate::share::ShareIsland page=p.clone()/>
@@ -184,7 +184,7 @@ fn SubPage(page: PageContent, heading: &'static str, children: Children) -> impl
             <h1 data-testid="page-title">{page.title.clone()}</h1>
             <p><a href=format!("/p/{}", page.slug)>"← Back to the page"</a></p>
         </article>
-        <crate::runtime::WxRuntime simulate>
+        <crate::runtime::WxRuntime simulate apis=page.js_api_list.clone()>
             <section class="card">
                 <h2>{heading}</h2>
                 <crate::share::ShareIsland page=page.clone()/>

@@ -59,14 +59,16 @@ pub fn explain_api_error(e: &ApiError) -> String {
 pub fn WxRuntime(
     /// Simulate mode: the simulated client stands in for WeChat in any browser.
     simulate: bool,
+    /// The JS-SDK APIs the page asks for when it signs again.
+    apis: Vec<String>,
     children: Children,
 ) -> impl IntoView {
     let state = RwSignal::new(WxState::Pending);
     provide_context(state);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| browser::start(state, simulate));
+    Effect::new(move |_| browser::start(state, simulate, apis.join(",")));
     #[cfg(not(feature = "hydrate"))]
-    let _ = simulate;
+    let _ = (simulate, apis);
     view! {
         <div class="wx-runtime" data-testid="wx-state" data-state=move || match state.get() {
             WxState::Pending => "pending",
@@ -109,6 +111,8 @@ mod browser {
 
     thread_local! {
         static LANDING_URL: RefCell<Option<String>> = const { RefCell::new(None) };
+        /// The page's jsApiList, comma-separated (empty: every API).
+        static APIS: RefCell<String> = const { RefCell::new(String::new()) };
     }
 
     fn window() -> web_sys::Window {
@@ -173,7 +177,8 @@ mod browser {
             .unwrap_or(false)
     }
 
-    pub fn start(state: RwSignal<WxState>, simulate: bool) {
+    pub fn start(state: RwSignal<WxState>, simulate: bool, apis: String) {
+        APIS.with(|a| *a.borrow_mut() = apis);
         LANDING_URL.with(|l| {
             l.borrow_mut().get_or_insert_with(current_url);
         });
@@ -208,7 +213,8 @@ mod browser {
     }
 
     async fn sign(url: &str) -> Result<WxConfig, String> {
-        jssdk_config(url.to_string(), None)
+        let apis = APIS.with(|a| a.borrow().clone());
+        jssdk_config(url.to_string(), (!apis.is_empty()).then_some(apis))
             .await
             .map_err(|e| e.to_string())
     }

@@ -22,6 +22,9 @@ for (const device of DEVICES) {
       // Android verifies the current URL, iOS the one the page was entered with.
       const expected = device.name === 'iPhone' ? `${baseURL}/p/demo?from=timeline` : `${baseURL}/p/demo?tab=about`;
       expect(second.url).toBe(expected);
+      // Signed again for the page's own jsApiList.
+      const stored = await (await page.request.post('/api/page', { form: { slug: 'demo' } })).json();
+      expect(await page.evaluate(() => (window as any).wxsim.allowed)).toEqual(stored.js_api_list);
       // The share content is set again for the new config.
       await expect(page.getByTestId('share-status')).toHaveAttribute('data-status', 'ready');
     });

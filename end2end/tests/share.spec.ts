@@ -14,6 +14,8 @@ for (const device of DEVICES) {
       const stored = await (await request.post('/api/page', { form: { slug: 'demo' } })).json();
       const sim = await page.evaluate(() => (window as any).wxsim);
       expect(sim.configs.map((c: any) => c.result)).toEqual(['ok']);
+      // wx.config asked for exactly the APIs the page lists.
+      expect(sim.allowed).toEqual(stored.js_api_list);
       expect(sim.shares.updateAppMessageShareData).toEqual({
         title: stored.friend.title, desc: stored.friend.desc, link: stored.friend.link, imgUrl: stored.friend.imgUrl,
       });

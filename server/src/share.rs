@@ -42,6 +42,36 @@ fn or<'a>(value: &'a str, fallback: &'a str) -> &'a str {
     }
 }
 
+/// The JS-SDK APIs a page's stored list names (unknown names dropped),
+/// always with `checkJsApi`.
+fn api_list(stored: &str) -> Vec<String> {
+    let mut apis: Vec<String> = list(stored)
+        .into_iter()
+        .filter(|a| KNOWN_APIS.contains(&a.as_str()))
+        .collect();
+    if !apis.iter().any(|a| a == "checkJsApi") {
+        apis.push("checkJsApi".into());
+    }
+    apis
+}
+
+/// The jsApiList of the page at `path` (`/p/{slug}…`), when it is one.
+pub async fn page_apis(db: &AnyPool, path: &str) -> Result<Option<Vec<String>>, sqlx::Error> {
+    let Some(slug) = path
+        .strip_prefix("/p/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(None);
+    };
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT js_api_list FROM pages WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(db)
+            .await?;
+    Ok(stored.map(|s| api_list(&s)))
+}
+
 /// The page `slug` as the browser gets it; `origin` makes links absolute.
 pub async fn load_page(
     db: &AnyPool,
@@ -70,13 +100,7 @@ pub async fn load_page(
             link: or(&r.timeline_link, &friend.link).to_string(),
             img_url: or(&r.timeline_image, &friend.img_url).to_string(),
         };
-        let mut js_api_list: Vec<String> = list(&r.js_api_list)
-            .into_iter()
-            .filter(|a| KNOWN_APIS.contains(&a.as_str()))
-            .collect();
-        if !js_api_list.iter().any(|a| a == "checkJsApi") {
-            js_api_list.push("checkJsApi".into());
-        }
+        let js_api_list = api_list(&r.js_api_list);
         PageContent {
             slug: r.slug,
             title: r.title,

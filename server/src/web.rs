@@ -183,7 +183,12 @@ async fn embed_config(State(state): State<AppState>, mut req: Request, next: Nex
             .map(|p| p.as_str())
             .unwrap_or("/");
         let url = format!("{}{}", state.public_origin, path_and_query);
-        let embedded = match state.jssdk.sign(&url, None).await {
+        // An in-app page asks for exactly the APIs it lists.
+        let apis = share::page_apis(&state.db, path).await.unwrap_or_else(|e| {
+            tracing::error!("database error: {e}");
+            None
+        });
+        let embedded = match state.jssdk.sign(&url, apis).await {
             Ok(config) => EmbeddedConfig::Ready(config),
             Err(error) => {
                 tracing::warn!("could not sign {url}: {error}");

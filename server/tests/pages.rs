@@ -200,33 +200,8 @@ async fn the_simulated_client_verifies_card_signatures() {
     let app = App::start(&sim, &db, &[]);
     app.sign_ok().await;
     // A wx_card ticket, as wxkit's card signing will fetch it.
-    let token: Value = sim
-        .http
-        .get(format!("{}/cgi-bin/token", sim.api()))
-        .query(&[
-            ("grant_type", "client_credential"),
-            ("appid", SIM_APP_ID),
-            ("secret", SIM_APP_SECRET),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ticket: Value = sim
-        .http
-        .get(format!("{}/cgi-bin/ticket/getticket", sim.api()))
-        .query(&[
-            ("access_token", token["access_token"].as_str().unwrap()),
-            ("type", "wx_card"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = sim.token().await;
+    let ticket = sim.ticket(&token, "wx_card").await;
     let t = ticket["ticket"].as_str().unwrap();
     let mut values = [t, "1404896688", "pCardId", "code1", "nonce1"];
     values.sort();

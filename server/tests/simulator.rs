@@ -5,66 +5,40 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-async fn get(sim: &Sim, path: &str, q: &[(&str, &str)]) -> Value {
-    sim.http
-        .get(format!("{}{path}", sim.base()))
-        .query(q)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 async fn token(sim: &Sim) -> String {
-    let v = get(
-        sim,
-        "/_sim/api/cgi-bin/token",
-        &[
-            ("grant_type", "client_credential"),
-            ("appid", SIM_APP_ID),
-            ("secret", SIM_APP_SECRET),
-        ],
-    )
-    .await;
+    let v = sim.token_reply().await;
     assert_eq!(v["expires_in"], 7200);
     v["access_token"].as_str().unwrap().to_string()
 }
 
 async fn ticket(sim: &Sim, token: &str) -> Value {
-    get(
-        sim,
-        "/_sim/api/cgi-bin/ticket/getticket",
-        &[("access_token", token), ("type", "jsapi")],
-    )
-    .await
+    sim.ticket(token, "jsapi").await
 }
 
 #[tokio::test]
 async fn wrong_appid_or_secret_is_refused() {
     let sim = Sim::start();
-    let v = get(
-        &sim,
-        "/_sim/api/cgi-bin/token",
-        &[
-            ("grant_type", "client_credential"),
-            ("appid", "wxnope"),
-            ("secret", "x"),
-        ],
-    )
-    .await;
+    let v = sim
+        .get(
+            "/_sim/api/cgi-bin/token",
+            &[
+                ("grant_type", "client_credential"),
+                ("appid", "wxnope"),
+                ("secret", "x"),
+            ],
+        )
+        .await;
     assert_eq!(v["errcode"], 40013);
-    let v = get(
-        &sim,
-        "/_sim/api/cgi-bin/token",
-        &[
-            ("grant_type", "client_credential"),
-            ("appid", SIM_APP_ID),
-            ("secret", "x"),
-        ],
-    )
-    .await;
+    let v = sim
+        .get(
+            "/_sim/api/cgi-bin/token",
+            &[
+                ("grant_type", "client_credential"),
+                ("appid", SIM_APP_ID),
+                ("secret", "x"),
+            ],
+        )
+        .await;
     assert_eq!(v["errcode"], 40125);
 }
 
@@ -176,8 +150,7 @@ async fn oauth_codes_work_once_and_expire() {
     let exchange = |code: String| {
         let sim = &sim;
         async move {
-            get(
-                sim,
+            sim.get(
                 "/_sim/api/sns/oauth2/access_token",
                 &[
                     ("appid", SIM_APP_ID),
@@ -200,36 +173,35 @@ async fn oauth_codes_work_once_and_expire() {
         40163,
         "a code works once"
     );
-    let info = get(
-        &sim,
-        "/_sim/api/sns/userinfo",
-        &[
-            ("access_token", &web_token),
-            ("openid", &openid),
-            ("lang", "zh_CN"),
-        ],
-    )
-    .await;
+    let info = sim
+        .get(
+            "/_sim/api/sns/userinfo",
+            &[
+                ("access_token", &web_token),
+                ("openid", &openid),
+                ("lang", "zh_CN"),
+            ],
+        )
+        .await;
     assert_eq!(info["nickname"], "Tester");
     assert_eq!(
-        get(
-            &sim,
+        sim.get(
             "/_sim/api/sns/auth",
             &[("access_token", &web_token), ("openid", &openid)]
         )
         .await["errcode"],
         0
     );
-    let refreshed = get(
-        &sim,
-        "/_sim/api/sns/oauth2/refresh_token",
-        &[
-            ("appid", SIM_APP_ID),
-            ("grant_type", "refresh_token"),
-            ("refresh_token", v["refresh_token"].as_str().unwrap()),
-        ],
-    )
-    .await;
+    let refreshed = sim
+        .get(
+            "/_sim/api/sns/oauth2/refresh_token",
+            &[
+                ("appid", SIM_APP_ID),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", v["refresh_token"].as_str().unwrap()),
+            ],
+        )
+        .await;
     assert!(refreshed["access_token"].is_string());
 
     let late = authorize(&sim, "snsapi_base", "allow").await;
@@ -324,8 +296,7 @@ async fn media_is_served_with_a_token_and_expires() {
     assert_eq!(ok.headers()["content-type"], "image/png");
     assert_eq!(ok.bytes().await.unwrap().as_ref(), &[137u8, 80, 78, 71]);
     assert_eq!(
-        get(
-            &sim,
+        sim.get(
             "/_sim/api/cgi-bin/media/get",
             &[("access_token", &t), ("media_id", "nope")]
         )
@@ -336,8 +307,7 @@ async fn media_is_served_with_a_token_and_expires() {
         .await;
     let t = token(&sim).await;
     assert_eq!(
-        get(
-            &sim,
+        sim.get(
             "/_sim/api/cgi-bin/media/get",
             &[("access_token", &t), ("media_id", &media_id)]
         )
@@ -350,38 +320,37 @@ async fn media_is_served_with_a_token_and_expires() {
 #[tokio::test]
 async fn wecom_tokens_and_users() {
     let sim = Sim::start();
-    let v = get(
-        &sim,
-        "/_sim/qyapi/cgi-bin/gettoken",
-        &[
-            ("corpid", wxkit::config::SIM_CORP_ID),
-            ("corpsecret", "wrong"),
-        ],
-    )
-    .await;
+    let v = sim
+        .get(
+            "/_sim/qyapi/cgi-bin/gettoken",
+            &[
+                ("corpid", wxkit::config::SIM_CORP_ID),
+                ("corpsecret", "wrong"),
+            ],
+        )
+        .await;
     assert_eq!(v["errcode"], 40001);
-    let v = get(
-        &sim,
-        "/_sim/qyapi/cgi-bin/gettoken",
-        &[
-            ("corpid", wxkit::config::SIM_CORP_ID),
-            ("corpsecret", wxkit::config::SIM_CORP_SECRET),
-        ],
-    )
-    .await;
+    let v = sim
+        .get(
+            "/_sim/qyapi/cgi-bin/gettoken",
+            &[
+                ("corpid", wxkit::config::SIM_CORP_ID),
+                ("corpsecret", wxkit::config::SIM_CORP_SECRET),
+            ],
+        )
+        .await;
     let token = v["access_token"].as_str().unwrap();
-    let t = get(
-        &sim,
-        "/_sim/qyapi/cgi-bin/ticket/get",
-        &[("access_token", token), ("type", "agent_config")],
-    )
-    .await;
+    let t = sim
+        .get(
+            "/_sim/qyapi/cgi-bin/ticket/get",
+            &[("access_token", token), ("type", "agent_config")],
+        )
+        .await;
     assert_eq!(t["errcode"], 0);
     // An Official Account token is not a corp token.
     let mp = self::token(&sim).await;
     assert_eq!(
-        get(
-            &sim,
+        sim.get(
             "/_sim/qyapi/cgi-bin/get_jsapi_ticket",
             &[("access_token", &mp)]
         )
@@ -401,13 +370,13 @@ async fn faults_are_counted_and_run_out() {
         ("secret", SIM_APP_SECRET),
     ];
     assert_eq!(
-        get(&sim, "/_sim/api/cgi-bin/token", &q).await["errcode"],
+        sim.get("/_sim/api/cgi-bin/token", &q).await["errcode"],
         45009
     );
     assert_eq!(
-        get(&sim, "/_sim/api/cgi-bin/token", &q).await["errcode"],
+        sim.get("/_sim/api/cgi-bin/token", &q).await["errcode"],
         45009
     );
-    assert!(get(&sim, "/_sim/api/cgi-bin/token", &q).await["access_token"].is_string());
+    assert!(sim.get("/_sim/api/cgi-bin/token", &q).await["access_token"].is_string());
     assert_eq!(sim.calls("token").await, 3);
 }

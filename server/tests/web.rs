@@ -60,6 +60,32 @@ async fn pages_load_the_site_bundle_cargo_leptos_builds() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_in_app_page_asks_for_its_own_api_list() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    sqlx::query(
+        "UPDATE pages SET js_api_list = 'chooseImage,uploadImage,stealSecrets' WHERE slug = 'demo'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let config = embedded_config(&app.html("/p/demo").await);
+    assert_eq!(
+        config["jsApiList"],
+        serde_json::json!(["chooseImage", "uploadImage", "checkJsApi"]),
+        "unknown names dropped, checkJsApi added"
+    );
+    let config = embedded_config(&app.html("/").await);
+    assert_eq!(
+        config["jsApiList"].as_array().unwrap().len(),
+        app::backend::KNOWN_APIS.len(),
+        "other pages ask for every API"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn ssr_signs_the_public_origin_not_the_listen_address() {
     let sim = Sim::start();
     let db = Db::sqlite();

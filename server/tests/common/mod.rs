@@ -120,6 +120,47 @@ impl Sim {
         v["calls"][endpoint].as_u64().unwrap_or(0)
     }
 
+    /// `GET path?query` on the simulator, as JSON.
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Value {
+        self.http
+            .get(format!("{}{path}", self.base()))
+            .query(query)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The simulator's reply to a client_credential token request of the simulated account.
+    pub async fn token_reply(&self) -> Value {
+        let q = [
+            ("grant_type", "client_credential"),
+            ("appid", SIM_APP_ID),
+            ("secret", SIM_APP_SECRET),
+        ];
+        self.get("/_sim/api/cgi-bin/token", &q).await
+    }
+
+    /// A new access_token of the simulated account, straight from the simulator.
+    pub async fn token(&self) -> String {
+        let v = self.token_reply().await;
+        v["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token: {v}"))
+            .to_string()
+    }
+
+    /// A new ticket of type `ty` (jsapi, wx_card) for `token`: the whole reply.
+    pub async fn ticket(&self, token: &str, ty: &str) -> Value {
+        self.get(
+            "/_sim/api/cgi-bin/ticket/getticket",
+            &[("access_token", token), ("type", ty)],
+        )
+        .await
+    }
+
     pub async fn fault(&self, fault: Value) {
         self.control("faults", fault).await;
     }
