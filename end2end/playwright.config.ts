@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// Two wxkits with throw-away SQLite files: one with the built-in simulator, one
-// in production mode (see servers.ts).
-import { port, baseURL, productionURL } from './servers';
+// Three wxkits with throw-away SQLite files: one with the built-in simulator,
+// one in production mode, one for a WeCom corp (see servers.ts).
+import { port, baseURL, productionURL, wecomURL } from './servers';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxkit-e2e-'));
 
@@ -53,6 +53,22 @@ export default defineConfig({
         WXKIT_APP_SECRET: 'simulated0app0secret0not0real000',
         WXKIT_WECHAT_API: `${baseURL}/_sim/api`,
         WXKIT_DATABASE_URL: `sqlite://${dataDir}/production.db`,
+        WXKIT_LOG: 'warn',
+      },
+    },
+    {
+      // The pages of a WeCom corp (corp config, agentConfig, WeCom sign-in).
+      command: 'target/release/wxkit serve',
+      cwd: '..',
+      url: `${wecomURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        WXKIT_SIMULATE: '1',
+        WXKIT_ACCOUNT_KIND: 'wecom',
+        WXKIT_ADDR: `127.0.0.1:${port + 2}`,
+        WXKIT_JS_DOMAINS: '127.0.0.1',
+        WXKIT_DATABASE_URL: `sqlite://${dataDir}/wecom.db`,
         WXKIT_LOG: 'warn',
       },
     },

@@ -4,3 +4,5 @@ export const port = Number(process.env.E2E_PORT ?? 3917);
 export const baseURL = `http://127.0.0.1:${port}`;
 /// wxkit in production mode (simulator off) whose WeChat API is the first one's simulator.
 export const productionURL = `http://127.0.0.1:${port + 1}`;
+/// wxkit with the built-in simulator, for a WeCom (enterprise WeChat) corp.
+export const wecomURL = `http://127.0.0.1:${port + 2}`;

@@ -28,11 +28,29 @@ pub const KNOWN_APIS: &[&str] = &[
     "checkJsApi",
 ];
 
+/// WeCom APIs that need `wx.agentConfig` (signed with the agent ticket) on
+/// top of `wx.config`.
+pub const AGENT_APIS: &[&str] = &[
+    "selectEnterpriseContact",
+    "openUserProfile",
+    "selectExternalContact",
+    "getCurExternalContact",
+    "openEnterpriseChat",
+    "getContext",
+    "shareToExternalContact",
+    "sendChatMessage",
+];
+
+/// Whether `name` is an API a page may list.
+pub fn is_known_api(name: &str) -> bool {
+    KNOWN_APIS.contains(&name) || AGENT_APIS.contains(&name)
+}
+
 /// Parses a comma-separated jsApiList, refusing names the JS-SDK does not have.
 pub fn parse_api_list(list: &str) -> Result<Vec<String>, ApiError> {
     let mut apis = Vec::new();
     for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        if !KNOWN_APIS.contains(&name) {
+        if !is_known_api(name) {
             return Err(ApiError::bad_request(format!(
                 "unknown JS-SDK API `{name}` in js_api_list"
             )));

@@ -21,6 +21,21 @@ pub struct WxConfig {
     pub nonce_str: String,
     pub signature: String,
     pub js_api_list: Vec<String>,
+    /// WeCom only, when the page asks for agent APIs: what `wx.agentConfig` needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentConfig>,
+}
+
+/// What `wx.agentConfig` needs (WeCom), signed with the agent_config ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentConfig {
+    pub corpid: String,
+    pub agentid: String,
+    pub timestamp: i64,
+    pub nonce_str: String,
+    pub signature: String,
+    pub js_api_list: Vec<String>,
 }
 
 /// What SSR embeds in every page as `<script id="wxkit-wx-config">`: the config
@@ -43,6 +58,9 @@ pub enum ApiError {
     /// The request itself is wrong (HTTP 400): the message says why.
     #[error("{message}")]
     BadRequest { message: String },
+    /// The page needs a signed-in visitor (or an admin) (HTTP 401).
+    #[error("{message}")]
+    Unauthorized { message: String },
     /// WeChat answered with an error code (HTTP 502).
     #[error("WeChat error {errcode} ({meaning}): {errmsg}")]
     WeChat {
@@ -70,6 +88,7 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::BadRequest { .. } => 400,
+            ApiError::Unauthorized { .. } => 401,
             ApiError::WeChat { .. } => 502,
             ApiError::Unavailable { .. } => 503,
             ApiError::Internal { .. } => 500,

@@ -44,6 +44,24 @@ pub fn site() -> SiteInfo {
         .unwrap_or_default()
 }
 
+/// The visitor WeChat identified for this request (pages that require
+/// authorization), as the server tells the page it renders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visitor {
+    /// The openid (WeCom: the member's userid).
+    pub openid: String,
+    /// The scope the visitor granted: `snsapi_base` or `snsapi_userinfo`.
+    pub scope: String,
+    /// Empty until a profile is known (snsapi_userinfo, or a WeCom member).
+    pub nickname: String,
+    pub avatar_url: String,
+}
+
+/// The [`Visitor`] of this request (server side; `None` elsewhere).
+pub fn visitor() -> Option<Visitor> {
+    use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Visitor>().cloned())
+}
+
 /// Hydrates the islands of a server-rendered page (browser only). The islands
 /// are exported from this crate, so the hydrate entry must call in here.
 #[cfg(feature = "hydrate")]

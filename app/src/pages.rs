@@ -53,6 +53,12 @@ pub fn Home() -> impl IntoView {
             <p class="lead">"Pages for WeChat, signed on the server."</p>
             <ConfigStatus/>
             <p><a href="/p/demo">"Open the demo page"</a></p>
+            <p class="links">
+                "Web authorization: "
+                <a href="/p/demo-base" data-testid="to-demo-base">"silent (snsapi_base)"</a>
+                " · "
+                <a href="/p/demo-userinfo" data-testid="to-demo-userinfo">"with your profile (snsapi_userinfo)"</a>
+            </p>
         </section>
     }
 }
@@ -148,6 +154,7 @@ pub fn PageView() -> impl IntoView {
             let cards_href = format!("/p/{}/cards", p.slug);
             view! {
                 <leptos_meta::Title text=p.title.clone()/>
+                {crate::visitor().map(|v| view! { <VisitorCard visitor=v/> })}
                 <article class="card">
                     <h1 data-testid="page-title">{p.title.clone()}</h1>
                     <crate::runtime::SectionTabs tabs=vec![
@@ -191,6 +198,43 @@ fn SubPage(page: PageContent, heading: &'static str, children: Children) -> impl
                 {children()}
             </section>
         </crate::runtime::WxRuntime>
+    }
+}
+
+/// Who WeChat says the visitor is (server-rendered; no island).
+#[component]
+fn VisitorCard(visitor: crate::Visitor) -> impl IntoView {
+    let short_id: String = visitor
+        .openid
+        .chars()
+        .rev()
+        .take(6)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let name = if visitor.nickname.is_empty() {
+        format!("WeChat user …{short_id}")
+    } else {
+        visitor.nickname.clone()
+    };
+    let scope = if visitor.scope == "snsapi_userinfo" {
+        "signed in with your WeChat profile"
+    } else {
+        "identified silently by WeChat"
+    };
+    view! {
+        <section class="card visitor" data-testid="visitor" data-openid=visitor.openid.clone()
+            data-scope=visitor.scope.clone()>
+            {(!visitor.avatar_url.is_empty()).then(|| view! {
+                <img class="avatar" data-testid="visitor-avatar" src=visitor.avatar_url.clone()
+                    alt="" width="48" height="48" referrerpolicy="no-referrer"/>
+            })}
+            <div>
+                <p class="nickname" data-testid="visitor-nickname">{name}</p>
+                <p class="muted">{scope}</p>
+            </div>
+        </section>
     }
 }
 

@@ -227,12 +227,22 @@ mod browser {
         }
     }
 
+    /// Ready once `wx.config` (and, for WeCom agent APIs, `wx.agentConfig`) is ok.
+    async fn ready(state: RwSignal<WxState>, config: &WxConfig) {
+        if let Some(agent) = &config.agent {
+            if let Err(e) = wx::agent_config(agent).await {
+                return state.set(WxState::Failed(explain(&e.to_string())));
+            }
+        }
+        state.set(WxState::Ready)
+    }
+
     /// `wx.config`; on `invalid signature` re-sign once; a second failure is reported.
     async fn apply(state: RwSignal<WxState>, config: WxConfig) {
         state.set(WxState::Pending);
         let first = wx::config(&config, false).await;
         let err = match first {
-            Ok(()) => return state.set(WxState::Ready),
+            Ok(()) => return ready(state, &config).await,
             Err(e) => e.to_string(),
         };
         if !err.contains("invalid signature") {
@@ -240,11 +250,14 @@ mod browser {
         }
         let signed_url = url_to_sign();
         let second = match sign(&signed_url).await {
-            Ok(config) => wx::config(&config, false).await.map_err(|e| e.to_string()),
+            Ok(config) => wx::config(&config, false)
+                .await
+                .map(|()| config)
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         match second {
-            Ok(()) => state.set(WxState::Ready),
+            Ok(config) => ready(state, &config).await,
             Err(err) => {
                 let _ = report_config_failure(current_url(), signed_url, user_agent(), err.clone())
                     .await;

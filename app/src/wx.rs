@@ -148,6 +148,23 @@ mod browser {
         outcome(&result).map(|()| result)
     }
 
+    /// `wx.agentConfig(...)` (WeCom): `Ok` when the agent APIs may be used.
+    pub async fn agent_config(c: &crate::jssdk::AgentConfig) -> Outcome<()> {
+        call(
+            "agentConfig",
+            obj(&[
+                ("corpid", s(&c.corpid)),
+                ("agentid", s(&c.agentid)),
+                ("timestamp", JsValue::from_f64(c.timestamp as f64)),
+                ("nonceStr", s(&c.nonce_str)),
+                ("signature", s(&c.signature)),
+                ("jsApiList", strings(&c.js_api_list)),
+            ]),
+        )
+        .await
+        .map(drop)
+    }
+
     /// `wx.config(...)`: resolves `Ok` on `wx.ready`, `Err(errMsg)` on `wx.error`.
     pub async fn config(config: &WxConfig, debug: bool) -> Outcome<()> {
         let f = function("config")?;

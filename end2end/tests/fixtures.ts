@@ -1,7 +1,8 @@
 import { test as base, expect } from '@playwright/test';
 
-// The simulated app secret: it must never reach the browser.
+// The simulated secrets: they must never reach the browser.
 export const SIM_APP_SECRET = 'simulated0app0secret0not0real000';
+export const SIM_CORP_SECRET = 'simulated0corp0secret0not0real00';
 
 // Every test checks every response its page received for the app secret.
 export const test = base.extend<{ noSecretInResponses: void }>({
@@ -11,6 +12,7 @@ export const test = base.extend<{ noSecretInResponses: void }>({
     await use();
     for (const body of await Promise.all(bodies)) {
       expect(body.includes(SIM_APP_SECRET), 'the app secret reached the browser').toBe(false);
+      expect(body.includes(SIM_CORP_SECRET), 'the corp secret reached the browser').toBe(false);
     }
   }, { auto: true }],
 });

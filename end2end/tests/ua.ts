@@ -10,3 +10,7 @@ export const DEVICES = [
   { name: 'Android', userAgent: ANDROID },
   { name: 'iPhone', userAgent: IPHONE },
 ];
+// WeCom (enterprise WeChat) on Android.
+export const WECOM =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A; wv) AppleWebKit/537.36 (KHTML, like Gecko) ' +
+  'Version/4.0 Chrome/120.0.6099.193 Mobile Safari/537.36 wxwork/4.1.22 MicroMessenger/7.0.1 NetType/WIFI Language/zh';

@@ -45,6 +45,15 @@ pub enum TokenMode {
     Stable,
 }
 
+/// Which kind of account the pages belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKind {
+    /// A WeChat Official Account (AppID/AppSecret).
+    Official,
+    /// A WeCom (enterprise WeChat) corp app (corp ID, secret, agent ID).
+    WeCom,
+}
+
 /// A WeCom (enterprise WeChat) corp.
 #[derive(Debug, Clone)]
 pub struct WeComConfig {
@@ -70,6 +79,12 @@ pub struct Config {
     pub wechat_open: Option<String>,
     pub token_mode: TokenMode,
     pub wecom: Option<WeComConfig>,
+    /// Whose pages these are: the Official Account's or the WeCom corp's.
+    pub account_kind: AccountKind,
+    /// The message-server token (`WXKIT_MP_TOKEN`), for WeChat's URL check.
+    pub mp_token: Option<SecretString>,
+    /// How long a user's stored profile is trusted before it is fetched again.
+    pub profile_ttl: Duration,
     pub simulate: bool,
     pub refresh_margin: Duration,
     pub upstream_timeout: Duration,
@@ -235,6 +250,38 @@ impl Config {
                     "WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET and WXKIT_WECOM_AGENT_ID go together",
             }),
         };
+        let account_kind = match get("account_kind") {
+            None | Some("official") => AccountKind::Official,
+            Some("wecom") if wecom.is_some() => AccountKind::WeCom,
+            Some("wecom") => {
+                return Err(ConfigError::Missing {
+                    var: "WXKIT_WECOM_CORP_ID",
+                    expected: "WXKIT_ACCOUNT_KIND=wecom needs WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET and WXKIT_WECOM_AGENT_ID",
+                })
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "WXKIT_ACCOUNT_KIND",
+                    "expected official or wecom",
+                    other,
+                ))
+            }
+        };
+        let mp_token = match get("mp_token") {
+            None => None,
+            Some(t)
+                if (3..=32).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                Some(SecretString::from(t.to_string()))
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "WXKIT_MP_TOKEN",
+                    "expected 3 to 32 letters or digits, as WeChat requires",
+                    "(hidden)",
+                ))
+            }
+        };
         Ok(Config {
             addr,
             database_url,
@@ -247,6 +294,15 @@ impl Config {
             wechat_open,
             token_mode,
             wecom,
+            account_kind,
+            mp_token,
+            profile_ttl: Duration::from_secs(number(
+                get("profile_ttl_secs"),
+                "WXKIT_PROFILE_TTL_SECS",
+                86_400,
+                0,
+                30 * 86_400,
+            )?),
             simulate,
             refresh_margin: Duration::from_secs(number(
                 get("refresh_margin_secs"),
@@ -319,6 +375,14 @@ impl Config {
                 "https://open.weixin.qq.com".into()
             }
         })
+    }
+
+    /// The ID of the account the pages belong to: the AppID, or the corp ID.
+    pub fn account_id(&self) -> &str {
+        match (self.account_kind, &self.wecom) {
+            (AccountKind::WeCom, Some(w)) => &w.corp_id,
+            _ => &self.app_id,
+        }
     }
 
     /// Whether the built-in simulator must be mounted in this process: simulate

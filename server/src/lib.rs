@@ -7,6 +7,8 @@ pub mod credentials;
 pub mod db;
 pub mod jssdk;
 pub mod media;
+pub mod oauth;
+pub mod sessions;
 pub mod share;
 pub mod signature;
 pub mod simulator;
@@ -80,9 +82,24 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         dir: std::path::Path::new(&config.data_dir).join("media"),
         max_bytes: config.media_max_bytes,
     });
+    let oauth = Arc::new(oauth::OAuth {
+        db: db.clone(),
+        client: wechat::Client::new(config.upstream_timeout),
+        api: config.wechat_api_base(&base),
+        wecom_api: config.wecom_api_base(&base),
+        open: config.wechat_open_base(&base),
+        public_origin: public_origin.clone(),
+        kind: config.account_kind,
+        app_id: config.app_id.clone(),
+        app_secret: config.app_secret.clone(),
+        wecom: config.wecom.clone(),
+        credentials: credentials.clone(),
+        profile_ttl: config.profile_ttl,
+    });
     let jssdk = Arc::new(jssdk::JsSdk {
         credentials,
         js_domains: config.js_domains.clone(),
+        kind: config.account_kind,
     });
     let site = app::SiteInfo {
         simulate: config.simulate,
@@ -94,6 +111,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         public_origin: public_origin.clone(),
         site,
         media,
+        oauth,
+        mp_token: config.mp_token.clone(),
     };
     let options = LeptosOptions::builder()
         .output_name("wxkit")
@@ -106,7 +125,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .then(|| simulator::Simulator::new().with_js_domains(&config.js_domains));
     let app = web::router(state, options, simulator);
 
-    tracing::info!(origin = %public_origin, simulate = config.simulate, "wxkit started");
+    tracing::info!(origin = %public_origin, simulate = config.simulate, account = config.account_id(), "wxkit started");
     println!("wxkit listening on {base}");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown())

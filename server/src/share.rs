@@ -3,7 +3,7 @@
 //! default), counts share outcomes per page and day, and stores the config
 //! failures pages report.
 
-use app::backend::KNOWN_APIS;
+use app::backend::is_known_api;
 use app::share::{ConfigFailure, PageContent};
 use app::wx::{AppMessageShare, ChooseImage, TimelineShare};
 use sqlx::AnyPool;
@@ -47,7 +47,7 @@ fn or<'a>(value: &'a str, fallback: &'a str) -> &'a str {
 fn api_list(stored: &str) -> Vec<String> {
     let mut apis: Vec<String> = list(stored)
         .into_iter()
-        .filter(|a| KNOWN_APIS.contains(&a.as_str()))
+        .filter(|a| is_known_api(a))
         .collect();
     if !apis.iter().any(|a| a == "checkJsApi") {
         apis.push("checkJsApi".into());
@@ -55,21 +55,35 @@ fn api_list(stored: &str) -> Vec<String> {
     apis
 }
 
-/// The jsApiList of the page at `path` (`/p/{slug}…`), when it is one.
-pub async fn page_apis(db: &AnyPool, path: &str) -> Result<Option<Vec<String>>, sqlx::Error> {
-    let Some(slug) = path
-        .strip_prefix("/p/")
+/// What the server needs to know of an in-app page before rendering it.
+#[derive(Debug, Clone)]
+pub struct PageMeta {
+    pub slug: String,
+    /// The jsApiList it signs for.
+    pub apis: Vec<String>,
+    /// `none`, `snsapi_base` or `snsapi_userinfo`.
+    pub auth_scope: String,
+}
+
+/// The slug of an in-app page path (`/p/{slug}…`).
+pub fn page_slug(path: &str) -> Option<&str> {
+    path.strip_prefix("/p/")
         .and_then(|rest| rest.split('/').next())
         .filter(|s| !s.is_empty())
-    else {
-        return Ok(None);
-    };
-    let stored: Option<String> =
-        sqlx::query_scalar("SELECT js_api_list FROM pages WHERE slug = $1")
+}
+
+/// The [`PageMeta`] of page `slug`, when there is one.
+pub async fn page_meta(db: &AnyPool, slug: &str) -> Result<Option<PageMeta>, sqlx::Error> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT js_api_list, auth_scope FROM pages WHERE slug = $1")
             .bind(slug)
             .fetch_optional(db)
             .await?;
-    Ok(stored.map(|s| api_list(&s)))
+    Ok(row.map(|(apis, auth_scope)| PageMeta {
+        slug: slug.to_string(),
+        apis: api_list(&apis),
+        auth_scope,
+    }))
 }
 
 /// The page `slug` as the browser gets it; `origin` makes links absolute.

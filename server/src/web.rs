@@ -1,16 +1,19 @@
 //! The HTTP side: assembles the axum router (Leptos pages and server
-//! functions, static site files, `/healthz`, the simulator when simulating),
-//! embeds each page's signed `wx.config`, and gives API errors their status.
+//! functions, static site files, `/healthz`, the OAuth callback, the
+//! message-server check, the simulator when simulating), sends visitors of
+//! pages that require authorization to WeChat first, embeds each page's signed
+//! `wx.config`, and gives API errors their status.
 
 use crate::jssdk::JsSdk;
-use crate::share;
+use crate::oauth::{CallbackError, Gate, OAuth, Scope};
+use crate::share::{self, PageMeta};
 use app::backend::Backend;
 use app::cards::{CardInfo, ChooseCardSign};
 use app::jssdk::{ApiError, EmbeddedConfig, WxConfig};
 use app::media::StoredImage;
 use app::share::{ConfigFailure, PageContent};
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -18,10 +21,14 @@ use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use sqlx::AnyPool;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::Session;
 
 /// What request handlers share.
 #[derive(Clone)]
@@ -34,6 +41,10 @@ pub struct AppState {
     pub site: app::SiteInfo,
     /// Uploaded images.
     pub media: Arc<crate::media::MediaStore>,
+    /// Web authorization.
+    pub oauth: Arc<OAuth>,
+    /// The message-server token (`WXKIT_MP_TOKEN`).
+    pub mp_token: Option<SecretString>,
 }
 
 /// The whole site. `simulator`: mounted under `/_sim` when given.
@@ -55,20 +66,29 @@ pub fn router(
             },
         )
         .layer(middleware::from_fn_with_state(state.clone(), embed_config))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            authorize_pages,
+        ))
         .layer(middleware::from_fn(api_error_status))
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options);
 
     let media_dir = state.media.dir.clone();
+    let sessions = crate::sessions::layer(state.db.clone(), &state.public_origin);
     let mut router = Router::new()
         .nest_service("/media", tower_http::services::ServeDir::new(media_dir))
         .route("/healthz", get(healthz))
+        .route(crate::oauth::CALLBACK_PATH, get(oauth_callback))
+        .route(crate::oauth::START_PATH, get(oauth_start))
+        .route("/wechat/{account}/messages", get(message_server_check))
         .with_state(state)
         .merge(pages);
     if let Some(sim) = simulator {
         router = router.merge(sim.router());
     }
     router
+        .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
@@ -85,12 +105,14 @@ impl Backend for AppState {
     }
 
     async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {
+        self.check_page_access(slug).await?;
         share::load_page(&self.db, &self.public_origin, slug)
             .await
             .map_err(db_error)
     }
 
     async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
+        self.check_page_access(slug).await?;
         match share::record_share(&self.db, slug, channel, outcome).await {
             Ok(true) => Ok(()),
             Ok(false) => Err(ApiError::bad_request(format!("there is no page `{slug}`"))),
@@ -103,13 +125,15 @@ impl Backend for AppState {
         slug: &str,
         server_ids: Vec<String>,
     ) -> Result<Vec<StoredImage>, ApiError> {
+        let uploader = self.check_page_access(slug).await?.unwrap_or_default();
         self.media
-            .save(slug, &server_ids, "")
+            .save(slug, &server_ids, &uploader)
             .await
             .map_err(crate::media::api_error)
     }
 
     async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
+        self.check_page_access(slug).await?;
         self.media.list(slug).await.map_err(crate::media::api_error)
     }
 
@@ -150,6 +174,31 @@ impl Backend for AppState {
     }
 }
 
+impl AppState {
+    /// A server function about page `slug` may run: the page requires no
+    /// authorization, or this session's visitor has the scope it requires.
+    /// `Ok` carries the visitor's openid when one is signed in.
+    async fn check_page_access(&self, slug: &str) -> Result<Option<String>, ApiError> {
+        let session = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Session>().cloned());
+        let signed_in = match &session {
+            Some(s) => self.oauth.signed_in(s).await,
+            None => None,
+        };
+        let meta = share::page_meta(&self.db, slug).await.map_err(db_error)?;
+        let required = meta.and_then(|m| Scope::from_page(&m.auth_scope));
+        match (required, signed_in) {
+            (None, who) => Ok(who.map(|(openid, _)| openid)),
+            (Some(scope), Some((openid, granted))) if scope.covered_by(&granted) => Ok(Some(openid)),
+            (Some(_), _) => Err(ApiError::Unauthorized {
+                message: format!(
+                    "page `{slug}` is for visitors WeChat has identified: open the page in WeChat to sign in"
+                ),
+            }),
+        }
+    }
+}
+
 fn db_error(e: sqlx::Error) -> ApiError {
     tracing::error!("database error: {e}");
     ApiError::Internal {
@@ -184,10 +233,7 @@ async fn embed_config(State(state): State<AppState>, mut req: Request, next: Nex
             .unwrap_or("/");
         let url = format!("{}{}", state.public_origin, path_and_query);
         // An in-app page asks for exactly the APIs it lists.
-        let apis = share::page_apis(&state.db, path).await.unwrap_or_else(|e| {
-            tracing::error!("database error: {e}");
-            None
-        });
+        let apis = req.extensions().get::<PageMeta>().map(|m| m.apis.clone());
         let embedded = match state.jssdk.sign(&url, apis).await {
             Ok(config) => EmbeddedConfig::Ready(config),
             Err(error) => {
@@ -232,4 +278,211 @@ async fn api_error_status(req: Request, next: Next) -> Response {
         );
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Sends a visitor without the scope a page requires to WeChat's authorize
+/// page; lets a signed-in one through, with who they are in the request's
+/// extensions (for the page), along with the page's [`PageMeta`].
+async fn authorize_pages(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let slug = match share::page_slug(req.uri().path()) {
+        Some(slug) if req.method() == Method::GET => slug.to_string(),
+        _ => return next.run(req).await,
+    };
+    let meta = match share::page_meta(&state.db, &slug).await {
+        Ok(Some(meta)) => meta,
+        Ok(None) => return next.run(req).await,
+        Err(e) => return outcome_page(&CallbackError::from(e)),
+    };
+    if let Some(scope) = Scope::from_page(&meta.auth_scope) {
+        let Some(session) = req.extensions().get::<Session>().cloned() else {
+            return outcome_page(&CallbackError::Internal("no session layer".into()));
+        };
+        let return_to = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        match state.oauth.gate(&session, scope, &return_to).await {
+            Ok(Gate::Allow(Some(visitor))) => {
+                req.extensions_mut().insert(visitor);
+            }
+            Ok(Gate::Allow(None)) => {}
+            Ok(Gate::Authorize(url)) => return found(&url),
+            Err(e) => return outcome_page(&e),
+        }
+    }
+    req.extensions_mut().insert(meta);
+    next.run(req).await
+}
+
+/// A `302 Found` that is never cached.
+fn found(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(value) = header::HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// `GET /oauth/callback?code=…&state=…`: WeChat sends the visitor back here.
+async fn oauth_callback(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let code = q.get("code").map(String::as_str);
+    let st = q.get("state").map(String::as_str);
+    match state.oauth.callback(&session, code, st).await {
+        Ok(path) => found(&path),
+        Err(e) => {
+            tracing::info!("sign-in refused: {e}");
+            outcome_page(&e)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct StartQuery {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /oauth/start?scope=snsapi_userinfo&next=/p/demo`: an explicit sign-in
+/// that returns to `next` (a path on this site; anything else returns to `/`).
+async fn oauth_start(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<StartQuery>,
+) -> Response {
+    let Some(scope) = Scope::from_page(&q.scope) else {
+        return page_html(
+            StatusCode::BAD_REQUEST,
+            "bad_scope",
+            "Cannot sign in",
+            "scope must be snsapi_base or snsapi_userinfo",
+            "",
+            None,
+        );
+    };
+    let next = if q.next.is_empty() { "/" } else { &q.next };
+    match state.oauth.begin(&session, scope, next).await {
+        Ok(url) => found(&url),
+        Err(e) => outcome_page(&e),
+    }
+}
+
+/// The page a failed sign-in shows: what happened in plain words, the WeChat
+/// errcode when there is one, and a way to try again.
+fn outcome_page(e: &CallbackError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (kind, heading) = match e {
+        CallbackError::MissingState => ("missing_state", "This sign-in link is incomplete"),
+        CallbackError::UnknownState => ("unknown_state", "This sign-in link is not valid"),
+        CallbackError::ReusedState => ("reused_state", "This sign-in link was used already"),
+        CallbackError::ExpiredState => ("expired_state", "This sign-in link expired"),
+        CallbackError::OtherSession => ("other_session", "This sign-in belongs to another browser"),
+        CallbackError::Refused { .. } => ("refused", "You did not sign in"),
+        CallbackError::WeChat { .. } => ("wechat_error", "WeChat could not sign you in"),
+        CallbackError::Unavailable { .. } => ("unavailable", "WeChat could not be reached"),
+        CallbackError::Internal(_) => ("internal", "Something went wrong on our side"),
+    };
+    let detail = match e {
+        CallbackError::WeChat { errcode, errmsg, meaning, .. } => format!(
+            "<p class=\"errcode\" data-testid=\"errcode\" data-errcode=\"{errcode}\">errcode {errcode}: {}<br>WeChat said: {}</p>",
+            escape_html(meaning),
+            escape_html(errmsg)
+        ),
+        _ => String::new(),
+    };
+    let message = match e {
+        CallbackError::Refused { .. } => {
+            "The page needs to know who you are. You can try again; WeChat will ask you once more."
+                .to_string()
+        }
+        other => other.to_string(),
+    };
+    page_html(status, kind, heading, &message, &detail, e.retry())
+}
+
+fn page_html(
+    status: StatusCode,
+    kind: &str,
+    heading: &str,
+    message: &str,
+    detail: &str,
+    retry: Option<&str>,
+) -> Response {
+    let retry = retry
+        .map(|path| {
+            format!(
+                "<p><a class=\"button\" data-testid=\"try-again\" href=\"{}\">Try again</a></p>",
+                escape_html(&crate::oauth::safe_return(path))
+            )
+        })
+        .unwrap_or_default();
+    let html = format!(
+        r#"<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{heading} · wxkit</title><link rel="stylesheet" href="/pkg/wxkit.css"></head>
+<body><main class="page"><section class="card outcome" data-testid="oauth-outcome" data-kind="{kind}"><h1>{heading}</h1><p data-testid="oauth-message">{message}</p>{detail}{retry}<p><a href="/">Back to the start</a></p></section></main></body></html>"#,
+        heading = escape_html(heading),
+        message = escape_html(message),
+    );
+    let mut response = (status, axum::response::Html(html)).into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// Text made safe inside HTML (element content and quoted attributes).
+pub(crate) fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[derive(Deserialize)]
+struct EchoQuery {
+    #[serde(default)]
+    signature: String,
+    #[serde(default)]
+    timestamp: String,
+    #[serde(default)]
+    nonce: String,
+    #[serde(default)]
+    echostr: String,
+}
+
+/// `GET /wechat/{appid}/messages`: WeChat's message-server URL check. Answers
+/// `echostr` verbatim only when the signature verifies against `WXKIT_MP_TOKEN`.
+async fn message_server_check(
+    State(state): State<AppState>,
+    Path(account): Path<String>,
+    Query(q): Query<EchoQuery>,
+) -> Response {
+    if account != state.oauth.app_id {
+        return (StatusCode::NOT_FOUND, "no such account").into_response();
+    }
+    let Some(token) = &state.mp_token else {
+        return (
+            StatusCode::FORBIDDEN,
+            "the message server is off: WXKIT_MP_TOKEN is not set",
+        )
+            .into_response();
+    };
+    if crate::signature::check_echostr(token.expose_secret(), &q.timestamp, &q.nonce, &q.signature)
+    {
+        ([(header::CONTENT_TYPE, "text/plain")], q.echostr).into_response()
+    } else {
+        tracing::warn!("message-server check with a bad signature");
+        (StatusCode::FORBIDDEN, "signature does not verify").into_response()
+    }
 }

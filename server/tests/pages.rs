@@ -137,18 +137,6 @@ fn sha1_hex(s: &str) -> String {
     hex::encode(Sha1::digest(s.as_bytes()))
 }
 
-async fn client_post(sim: &Sim, path: &str, body: Value) -> Value {
-    sim.http
-        .post(format!("{}/_sim/client/{path}", sim.base()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_simulated_client_verifies_config_like_wechat() {
     let sim = Sim::start();
@@ -163,33 +151,29 @@ async fn the_simulated_client_verifies_config_like_wechat() {
         json!({ "appId": config["appId"], "timestamp": config["timestamp"].to_string(), "nonceStr": config["nonceStr"], "signature": signature, "url": url })
     };
     assert_eq!(
-        client_post(
-            &sim,
-            "verify",
-            check(url.clone(), config["signature"].clone())
-        )
-        .await,
+        sim.client_post("verify", check(url.clone(), config["signature"].clone()))
+            .await,
         json!({ "ok": true })
     );
-    let other = client_post(
-        &sim,
-        "verify",
-        check(
-            format!("{url}&isappinstalled=0"),
-            config["signature"].clone(),
-        ),
-    )
-    .await;
+    let other = sim
+        .client_post(
+            "verify",
+            check(
+                format!("{url}&isappinstalled=0"),
+                config["signature"].clone(),
+            ),
+        )
+        .await;
     assert_eq!(other["error"], "invalid signature");
-    let domain = client_post(
-        &sim,
-        "verify",
-        check(
-            "http://evil.example/p/demo?x=1".into(),
-            config["signature"].clone(),
-        ),
-    )
-    .await;
+    let domain = sim
+        .client_post(
+            "verify",
+            check(
+                "http://evil.example/p/demo?x=1".into(),
+                config["signature"].clone(),
+            ),
+        )
+        .await;
     assert_eq!(domain["error"], "invalid url domain");
 }
 
@@ -206,32 +190,29 @@ async fn the_simulated_client_verifies_card_signatures() {
     let mut values = [t, "1404896688", "pCardId", "code1", "nonce1"];
     values.sort();
     let ext = json!({ "code": "code1", "openid": "", "timestamp": "1404896688", "nonce_str": "nonce1", "signature": sha1_hex(&values.concat()) }).to_string();
-    let ok = client_post(
-        &sim,
-        "card_ext",
-        json!({ "appId": SIM_APP_ID, "cardId": "pCardId", "cardExt": ext }),
-    )
-    .await;
+    let ok = sim
+        .client_post(
+            "card_ext",
+            json!({ "appId": SIM_APP_ID, "cardId": "pCardId", "cardExt": ext }),
+        )
+        .await;
     assert_eq!(ok["ok"], true, "{ok}");
     let tampered = ext.replace("code1", "code2");
-    let bad = client_post(
-        &sim,
-        "card_ext",
-        json!({ "appId": SIM_APP_ID, "cardId": "pCardId", "cardExt": tampered }),
-    )
-    .await;
+    let bad = sim
+        .client_post(
+            "card_ext",
+            json!({ "appId": SIM_APP_ID, "cardId": "pCardId", "cardExt": tampered }),
+        )
+        .await;
     assert_eq!(bad["error"], "invalid signature");
 
     let mut values = [t, SIM_APP_ID, "1404896688", "nonce2", "GROUPON"];
     values.sort();
     let sign = sha1_hex(&values.concat());
     let body = |card_sign: &str| json!({ "appId": SIM_APP_ID, "shopId": "", "cardType": "GROUPON", "cardId": "", "timestamp": "1404896688", "nonceStr": "nonce2", "cardSign": card_sign });
+    assert_eq!(sim.client_post("card_sign", body(&sign)).await["ok"], true);
     assert_eq!(
-        client_post(&sim, "card_sign", body(&sign)).await["ok"],
-        true
-    );
-    assert_eq!(
-        client_post(&sim, "card_sign", body("0000")).await["error"],
+        sim.client_post("card_sign", body("0000")).await["error"],
         "invalid signature"
     );
 }
@@ -393,12 +374,12 @@ async fn card_signatures_are_made_with_the_card_ticket() {
         !ext_str.contains(&tickets[0]),
         "the ticket never leaves the server"
     );
-    let verdict = client_post(
-        &sim,
-        "card_ext",
-        json!({ "appId": SIM_APP_ID, "cardId": card_id, "cardExt": ext_str }),
-    )
-    .await;
+    let verdict = sim
+        .client_post(
+            "card_ext",
+            json!({ "appId": SIM_APP_ID, "cardId": card_id, "cardExt": ext_str }),
+        )
+        .await;
     assert_eq!(verdict["ok"], true, "{verdict}");
     assert_eq!(verdict["code"], "c123");
 
@@ -408,7 +389,7 @@ async fn card_signatures_are_made_with_the_card_ticket() {
     assert_eq!(status, 200, "{sign}");
     let body = json!({ "appId": SIM_APP_ID, "shopId": "", "cardType": "DISCOUNT", "cardId": "",
         "timestamp": sign["timestamp"].to_string(), "nonceStr": sign["nonce_str"], "cardSign": sign["card_sign"] });
-    assert_eq!(client_post(&sim, "card_sign", body).await["ok"], true);
+    assert_eq!(sim.client_post("card_sign", body).await["ok"], true);
 
     for (path, form, why) in [
         (

@@ -5,15 +5,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-fn embedded_config(html: &str) -> Value {
-    let start = html
-        .find(r#"<script id="wxkit-wx-config" type="application/json">"#)
-        .expect("config script in the page");
-    let rest = &html[start..];
-    let json = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
-    serde_json::from_str(json).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_page_embeds_a_config_signed_for_its_own_url() {
     let sim = Sim::start();

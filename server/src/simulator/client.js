@@ -253,5 +253,37 @@
     finish('openCard', o, 'ok');
   };
 
+  // WeCom: wx.agentConfig is verified with the corp's agent_config ticket, for
+  // the same URL wx.config is; agent APIs are then called through wx.invoke.
+  var AGENT_APIS = ['selectEnterpriseContact', 'openUserProfile', 'selectExternalContact', 'getCurExternalContact',
+    'openEnterpriseChat', 'getContext', 'shareToExternalContact', 'sendChatMessage'];
+  sim.agentConfigs = [];    // every wx.agentConfig call: {url, result}
+  sim.agentAllowed = [];
+  wx.agentConfig = function (c) {
+    c = c || {};
+    var url = ios ? sim.landingUrl : location.href.split('#')[0];
+    var entry = { url: url, result: null };
+    sim.agentConfigs.push(entry);
+    var missing = ['corpid', 'agentid', 'timestamp', 'nonceStr', 'signature', 'jsApiList'].filter(function (k) {
+      return c[k] === undefined || c[k] === null || c[k] === '';
+    });
+    var verdict = missing.length
+      ? Promise.resolve({ ok: false, error: 'fail' })
+      : post('verify_agent', { corpid: String(c.corpid), agentid: String(c.agentid), timestamp: String(c.timestamp),
+          nonceStr: c.nonceStr, signature: c.signature, url: url })
+          .catch(function () { return { ok: false, error: 'fail' }; });
+    verdict.then(function (v) {
+      entry.result = v.ok ? 'ok' : v.error;
+      if (v.ok) sim.agentAllowed = (c.jsApiList || []).slice();
+      finish('agentConfig', c, v.ok ? 'ok' : v.error);
+    });
+  };
+  wx.invoke = function (api, params, cb) {
+    sim.calls.push({ api: api, at: performance.now() });
+    var ok = AGENT_APIS.indexOf(api) >= 0 && sim.agentAllowed.indexOf(api) >= 0;
+    var res = { err_msg: api + (ok ? ':ok' : ':fail no permission') };
+    setTimeout(function () { if (cb) cb(res); }, 0);
+  };
+
   window.wx = window.jWeixin = wx;
 })();

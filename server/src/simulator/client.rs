@@ -20,6 +20,7 @@ pub(super) fn router() -> Router<Simulator> {
     Router::new()
         .route("/jweixin.js", get(script))
         .route("/verify", post(verify))
+        .route("/verify_agent", post(verify_agent))
         .route("/upload", post(upload))
         .route("/media/{media_id}", get(media))
         .route("/card_ext", post(card_ext))
@@ -107,6 +108,56 @@ async fn verify(State(sim): State<Simulator>, Json(c): Json<ConfigCheck>) -> Res
     };
     *sim.lock().calls.entry("client_config".into()).or_default() += 1;
     verdict(check_config(&sim, &fields))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AgentCheck {
+    corpid: String,
+    agentid: String,
+    timestamp: String,
+    nonce_str: String,
+    signature: String,
+    url: String,
+}
+
+/// What WeCom answers a `wx.agentConfig` with: the corp and its agent must
+/// match, and the signature must be the agent_config ticket's for the URL.
+pub(crate) fn check_agent_config(
+    sim: &Simulator,
+    corpid: &str,
+    agentid: &str,
+    c: &ConfigCheckFields<'_>,
+) -> Option<&'static str> {
+    let known = sim.lock().corps.get(corpid).map(|(_, agent)| agent.clone());
+    match known {
+        None => return Some("invalid corpid"),
+        Some(agent) if agent != agentid => return Some("invalid agentid"),
+        Some(_) => {}
+    }
+    let Ok(timestamp) = c.timestamp.parse::<i64>() else {
+        return Some("invalid signature");
+    };
+    let ok = sim
+        .valid_tickets(corpid, "agent_config")
+        .iter()
+        .any(|t| signature::jsapi_signature(t, c.nonce_str, timestamp, c.url) == c.signature);
+    (!ok).then_some("invalid signature")
+}
+
+async fn verify_agent(State(sim): State<Simulator>, Json(c): Json<AgentCheck>) -> Response {
+    let fields = ConfigCheckFields {
+        app_id: &c.corpid,
+        timestamp: &c.timestamp,
+        nonce_str: &c.nonce_str,
+        signature: &c.signature,
+        url: &c.url,
+    };
+    *sim.lock()
+        .calls
+        .entry("client_agent_config".into())
+        .or_default() += 1;
+    verdict(check_agent_config(&sim, &c.corpid, &c.agentid, &fields))
 }
 
 #[derive(Deserialize)]

@@ -41,12 +41,14 @@ pub(super) fn wecom_api() -> Router<Simulator> {
         .route("/cgi-bin/ticket/get", get(wecom_agent_ticket))
         .route("/cgi-bin/auth/getuserinfo", get(wecom_getuserinfo))
         .route("/cgi-bin/user/getuserinfo", get(wecom_getuserinfo))
+        .route("/cgi-bin/user/get", get(wecom_user_get))
 }
 
 pub(super) fn open() -> Router<Simulator> {
     Router::new()
         .route("/connect/oauth2/authorize", get(authorize))
         .route("/connect/oauth2/authorize/confirm", post(authorize_confirm))
+        .route("/avatar/{id}", get(avatar))
 }
 
 /// Checks an access token; `Ok(owner)` or the error WeChat would give.
@@ -432,6 +434,64 @@ async fn wecom_getuserinfo(AxState(sim): AxState<Simulator>, Query(q): Q) -> Res
     Json(json!({ "errcode": 0, "errmsg": "ok", "userid": userid, "UserId": userid, "user_ticket": "" })).into_response()
 }
 
+/// `user/get`: a corp member's name and avatar from the directory.
+async fn wecom_user_get(AxState(sim): AxState<Simulator>, Query(q): Q) -> Response {
+    if let Some(r) = sim.enter("wecom_user_get").await {
+        return r;
+    }
+    let now = sim.now();
+    let s = sim.lock();
+    let owner = match check_token(&s, param(&q, "access_token"), now) {
+        Ok(o) if s.corps.contains_key(&o) => o,
+        Ok(_) => return error(40014, "invalid access_token"),
+        Err((code, msg)) => return error(code, msg),
+    };
+    let userid = param(&q, "userid");
+    match s
+        .users
+        .values()
+        .find(|u| u.userid == userid && !userid.is_empty())
+    {
+        Some(u) => Json(json!({
+            "errcode": 0, "errmsg": "ok", "userid": u.userid, "name": u.nickname,
+            "avatar": u.headimgurl, "gender": "0", "main_department": 1, "corpid": owner,
+        }))
+        .into_response(),
+        None => error(60111, "userid not found"),
+    }
+}
+
+/// A simulated user's avatar: a coloured square with the nickname's first letter.
+async fn avatar(
+    AxState(sim): AxState<Simulator>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let s = sim.lock();
+    let user = s
+        .users
+        .values()
+        .find(|u| u.openid.get(1..9) == Some(id.as_str()));
+    let Some(u) = user else {
+        return (http::StatusCode::NOT_FOUND, "no such avatar").into_response();
+    };
+    let initial: String = u
+        .nickname
+        .chars()
+        .next()
+        .map(String::from)
+        .unwrap_or_default();
+    let hue = u
+        .openid
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32))
+        % 360;
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="132" height="132" viewBox="0 0 132 132"><rect width="132" height="132" fill="hsl({hue},55%,55%)"/><text x="66" y="88" font-size="64" text-anchor="middle" fill="#fff" font-family="sans-serif">{}</text></svg>"##,
+        crate::web::escape_html(&initial)
+    );
+    ([(http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+}
+
 /// The order WeChat insists on; WeCom adds `agentid` last.
 const AUTHORIZE_ORDER: [&str; 5] = ["appid", "redirect_uri", "response_type", "scope", "state"];
 
@@ -489,13 +549,6 @@ pub(crate) fn check_authorize_query(
     Ok(q)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 async fn authorize(AxState(sim): AxState<Simulator>, RawQuery(raw): RawQuery) -> Response {
     if let Some(r) = sim.enter("authorize").await {
         return r;
@@ -506,7 +559,7 @@ async fn authorize(AxState(sim): AxState<Simulator>, RawQuery(raw): RawQuery) ->
         Err(message) => {
             return (http::StatusCode::BAD_REQUEST, Html(format!(
                 "<!DOCTYPE html><html><body><h1>Authorization error</h1><p id=\"sim-error\">{}</p></body></html>",
-                escape(&message)
+                crate::web::escape_html(&message)
             )))
             .into_response()
         }
@@ -517,7 +570,7 @@ async fn authorize(AxState(sim): AxState<Simulator>, RawQuery(raw): RawQuery) ->
             q.get(*k).map(|v| {
                 format!(
                     "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
-                    escape(v)
+                    crate::web::escape_html(v)
                 )
             })
         })
@@ -538,7 +591,7 @@ async fn authorize(AxState(sim): AxState<Simulator>, RawQuery(raw): RawQuery) ->
 if (location.hash !== '#wechat_redirect') {{ document.getElementById('sim-error').hidden = false; }}
 else {{ var f = document.getElementById('sim-consent'); f.hidden = false; {auto} }}
 </script></body></html>"#,
-        scope = escape(&q["scope"]),
+        scope = crate::web::escape_html(&q["scope"]),
         consent = if silent { " (silent: no consent page in WeChat)" } else { ": your nickname and avatar" },
         auto = if silent { "f.querySelector('#sim-allow').click();" } else { "" },
     ))
@@ -558,7 +611,21 @@ struct Confirm {
     decision: String,
 }
 
-async fn authorize_confirm(AxState(sim): AxState<Simulator>, Form(c): Form<Confirm>) -> Response {
+async fn authorize_confirm(
+    AxState(sim): AxState<Simulator>,
+    headers: http::HeaderMap,
+    Form(c): Form<Confirm>,
+) -> Response {
+    // Avatars are served by this simulator, at the address the browser used.
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
+        .unwrap_or("127.0.0.1")
+        .to_string();
     let now = sim.now();
     let mut s = sim.lock();
     let Ok(mut target) = url::Url::parse(&c.redirect_uri) else {
@@ -582,7 +649,7 @@ async fn authorize_confirm(AxState(sim): AxState<Simulator>, Form(c): Form<Confi
             province: "广东".into(),
             city: "深圳".into(),
             country: "中国".into(),
-            headimgurl: format!("https://thirdwx.qlogo.cn/mmopen/sim/{}/132", &openid[1..9]),
+            headimgurl: format!("http://{host}/_sim/open/avatar/{}", &openid[1..9]),
             unionid: format!("u{}", &openid[1..]),
             userid: format!("sim.{}", &openid[1..9]),
         });

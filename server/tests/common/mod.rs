@@ -161,6 +161,19 @@ impl Sim {
         .await
     }
 
+    /// `POST /_sim/client/{path}`: what the simulated in-page client asks.
+    pub async fn client_post(&self, path: &str, body: Value) -> Value {
+        self.http
+            .post(format!("{}/_sim/client/{path}", self.base()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn fault(&self, fault: Value) {
         self.control("faults", fault).await;
     }
@@ -382,4 +395,111 @@ pub fn verifies(tickets: &[String], config: &Value, url: &str) -> bool {
     tickets
         .iter()
         .any(|t| expected_signature(t, config, url) == sig)
+}
+
+/// The `wx.config` a server-rendered page embeds.
+pub fn embedded_config(html: &str) -> Value {
+    let start = html
+        .find(r#"<script id="wxkit-wx-config" type="application/json">"#)
+        .expect("config script in the page");
+    let rest = &html[start..];
+    let json = &rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()];
+    serde_json::from_str(json).unwrap()
+}
+
+/// A visitor's browser: keeps cookies, follows no redirect by itself.
+pub struct Browser {
+    pub http: reqwest::Client,
+}
+
+/// A response as a browser sees it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser::new()
+    }
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub async fn get(&self, url: &str) -> Page {
+        let r = self.http.get(url).send().await.unwrap();
+        let status = r.status().as_u16();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = r.text().await.unwrap();
+        assert!(
+            !body.contains(SIM_APP_SECRET),
+            "the app secret leaked into a response"
+        );
+        Page {
+            status,
+            location,
+            body,
+        }
+    }
+
+    /// What WeChat does on its authorize page at `authorize_url` when the user
+    /// taps Allow (`allow`) or Deny: the URL it sends the browser back to.
+    pub async fn consent(&self, authorize_url: &str, nickname: &str, allow: bool) -> String {
+        let url = url::Url::parse(authorize_url).unwrap();
+        assert_eq!(url.fragment(), Some("wechat_redirect"), "{authorize_url}");
+        let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+        let mut form = vec![
+            ("appid", q["appid"].clone()),
+            ("redirect_uri", q["redirect_uri"].clone()),
+            ("scope", q["scope"].clone()),
+            ("state", q["state"].clone()),
+            ("nickname", nickname.to_string()),
+            ("decision", if allow { "allow" } else { "deny" }.to_string()),
+        ];
+        if let Some(agent) = q.get("agentid") {
+            form.push(("agentid", agent.clone()));
+        }
+        let confirm = format!(
+            "{}://{}/_sim/open/connect/oauth2/authorize/confirm",
+            url.scheme(),
+            url.host_str().unwrap().to_string()
+                + &url.port().map(|p| format!(":{p}")).unwrap_or_default()
+        );
+        let r = self.http.post(confirm).form(&form).send().await.unwrap();
+        assert!(r.status().is_redirection(), "consent: {}", r.status());
+        r.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// Opens `path` on `app`, which requires authorization: follows the app's
+    /// redirect to WeChat, consents as `nickname`, and follows the callback's
+    /// redirect back. Answers the landing page.
+    pub async fn sign_in(&self, app: &App, path: &str, nickname: &str) -> Page {
+        let first = self.get(&format!("{}{path}", app.base())).await;
+        assert_eq!(
+            first.status, 302,
+            "{path} should send the visitor to WeChat"
+        );
+        let back = self
+            .consent(first.location.as_deref().unwrap(), nickname, true)
+            .await;
+        let callback = self.get(&back).await;
+        assert_eq!(callback.status, 302, "callback: {}", callback.body);
+        let to = callback.location.unwrap();
+        assert!(to.starts_with('/') && !to.starts_with("//"), "{to}");
+        self.get(&format!("{}{to}", app.base())).await
+    }
 }

@@ -1,0 +1,545 @@
+//! Web authorization (OAuth), WeCom identity and agentConfig, and the
+//! message-server check, black-box against the simulator.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+const CORP_ID: &str = wxkit::config::SIM_CORP_ID;
+const AGENT_ID: &str = wxkit::config::SIM_AGENT_ID;
+
+fn query(url: &str) -> std::collections::HashMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
+}
+
+fn has_visitor(html: &str, nickname: &str) -> bool {
+    html.contains(r#"data-testid="visitor""#) && html.contains(nickname)
+}
+
+async fn pool(db: &Db) -> sqlx::AnyPool {
+    wxkit::db::connect(&db.url()).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_authorize_url_is_built_exactly_and_the_landing_page_signs_itself() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let browser = Browser::new();
+
+    let first = browser
+        .get(&format!("{}/p/demo-base?from=timeline", app.base()))
+        .await;
+    assert_eq!(first.status, 302);
+    let authorize = first.location.clone().unwrap();
+    let state = query(&authorize)["state"].clone();
+    assert!(state.len() <= 128 && state.chars().all(|c| c.is_ascii_alphanumeric()));
+    let redirect: String =
+        url::form_urlencoded::byte_serialize(format!("{}/oauth/callback", app.base()).as_bytes())
+            .collect();
+    assert_eq!(
+        authorize,
+        format!(
+            "{}/_sim/open/connect/oauth2/authorize?appid={SIM_APP_ID}&redirect_uri={redirect}&response_type=code&scope=snsapi_base&state={state}#wechat_redirect",
+            sim.base()
+        )
+    );
+    // The simulated WeChat accepts it as the real one would.
+    let page = browser.get(&authorize).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("sim-consent"), "{}", page.body);
+
+    let back = browser.consent(&authorize, "阿静", true).await;
+    assert!(back.starts_with(&format!("{}/oauth/callback?code=", app.base())));
+    let callback = browser.get(&back).await;
+    assert_eq!(callback.status, 302);
+    assert_eq!(
+        callback.location.as_deref(),
+        Some("/p/demo-base?from=timeline")
+    );
+    let landing = browser
+        .get(&format!("{}/p/demo-base?from=timeline", app.base()))
+        .await;
+    assert_eq!(landing.status, 200);
+    assert!(landing.body.contains(r#"data-testid="visitor""#));
+    assert!(landing.body.contains(r#"data-scope="snsapi_base""#));
+
+    // The landing page's config is for its own URL: never the authorize or callback URL.
+    let config = embedded_config(&landing.body);
+    let tickets = sim.tickets("jsapi").await;
+    assert!(verifies(
+        &tickets,
+        &config,
+        &format!("{}/p/demo-base?from=timeline", app.base())
+    ));
+    assert!(!verifies(&tickets, &config, &back));
+    assert_eq!(sim.calls("oauth_access_token").await, 1);
+    assert_eq!(sim.calls("userinfo").await, 0, "snsapi_base has no profile");
+}
+
+async fn userinfo_flow(db: Db) {
+    let sim = Sim::start();
+    let app = App::start(&sim, &db, &[]);
+    let browser = Browser::new();
+    let landing = browser.sign_in(&app, "/p/demo-userinfo", "小明").await;
+    assert_eq!(landing.status, 200);
+    assert!(has_visitor(&landing.body, "小明"), "{}", landing.body);
+    assert!(landing.body.contains("/_sim/open/avatar/"));
+    assert_eq!(sim.calls("userinfo").await, 1);
+
+    let pool = pool(&db).await;
+    let (openid, scope, nickname, avatar, first, last): (String, String, String, String, i64, i64) =
+        sqlx::query_as(
+            "SELECT openid, scope, nickname, avatar_url, first_seen, last_seen FROM users WHERE account = $1",
+        )
+        .bind(SIM_APP_ID)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(openid.starts_with('o'));
+    assert_eq!(scope, "snsapi_userinfo");
+    assert_eq!(nickname, "小明");
+    assert!(avatar.contains("/_sim/open/avatar/"));
+    assert!(first > 0 && last >= first);
+    let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM web_tokens WHERE openid = $1")
+        .bind(&openid)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(tokens, 1);
+    // The web token stays on the server.
+    let token: String = sqlx::query_scalar("SELECT access_token FROM web_tokens")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!landing.body.contains(&token));
+
+    // The session remembers the visitor: no second trip to WeChat.
+    let again = browser
+        .get(&format!("{}/p/demo-userinfo", app.base()))
+        .await;
+    assert_eq!(again.status, 200);
+    assert!(has_visitor(&again.body, "小明"));
+    // A userinfo session also covers base pages.
+    let base = browser.get(&format!("{}/p/demo-base", app.base())).await;
+    assert_eq!(base.status, 200);
+    assert_eq!(sim.calls("oauth_access_token").await, 1);
+    // Another browser is a stranger.
+    let stranger = Browser::new()
+        .get(&format!("{}/p/demo-userinfo", app.base()))
+        .await;
+    assert_eq!(stranger.status, 302);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn userinfo_flow_on_sqlite() {
+    userinfo_flow(Db::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn userinfo_flow_on_postgres() {
+    userinfo_flow(Db::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_session_cookie_is_http_only_and_lax() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/p/demo-base", app.base()))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("wxkit_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http origin: {cookie}");
+    // Pages without authorization set no cookie.
+    let open = reqwest::get(format!("{}/p/demo", app.base()))
+        .await
+        .unwrap();
+    assert!(open.headers().get("set-cookie").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_states_are_refused_before_any_exchange() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let alice = Browser::new();
+    let mallory = Browser::new();
+
+    // Missing and forged states.
+    let missing = alice
+        .get(&format!("{}/oauth/callback?code=abc", app.base()))
+        .await;
+    assert_eq!(missing.status, 400);
+    assert!(missing.body.contains(r#"data-kind="missing_state""#));
+    let forged = alice
+        .get(&format!(
+            "{}/oauth/callback?code=abc&state=forged0state0123",
+            app.base()
+        ))
+        .await;
+    assert_eq!(forged.status, 400);
+    assert!(forged.body.contains(r#"data-kind="unknown_state""#));
+
+    // A state from another cookie: Mallory's attempt, completed in Alice's browser.
+    let start = mallory.get(&format!("{}/p/demo-base", app.base())).await;
+    let back = mallory
+        .consent(start.location.as_deref().unwrap(), "Mallory", true)
+        .await;
+    let crossed = alice.get(&back).await;
+    assert_eq!(crossed.status, 403);
+    assert!(crossed.body.contains(r#"data-kind="other_session""#));
+
+    // An expired state (older than 10 minutes).
+    let start = alice.get(&format!("{}/p/demo-base", app.base())).await;
+    let authorize = start.location.unwrap();
+    let state = query(&authorize)["state"].clone();
+    let back = alice.consent(&authorize, "Alice", true).await;
+    sqlx::query("UPDATE oauth_states SET created_at = created_at - 601 WHERE state = $1")
+        .bind(&state)
+        .execute(&pool(&db).await)
+        .await
+        .unwrap();
+    let expired = alice.get(&back).await;
+    assert_eq!(expired.status, 400);
+    assert!(expired.body.contains(r#"data-kind="expired_state""#));
+
+    assert_eq!(
+        sim.calls("oauth_access_token").await,
+        0,
+        "no code exchange for a bad state"
+    );
+
+    // A replayed state: the first use signs in, the second is refused.
+    let start = alice.get(&format!("{}/p/demo-base", app.base())).await;
+    let back = alice
+        .consent(start.location.as_deref().unwrap(), "Alice", true)
+        .await;
+    assert_eq!(alice.get(&back).await.status, 302);
+    assert_eq!(sim.calls("oauth_access_token").await, 1);
+    let replay = alice.get(&back).await;
+    assert_eq!(replay.status, 400);
+    assert!(replay.body.contains(r#"data-kind="reused_state""#));
+    assert_eq!(sim.calls("oauth_access_token").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_offers_to_try_again() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let browser = Browser::new();
+    let start = browser
+        .get(&format!("{}/p/demo-userinfo", app.base()))
+        .await;
+    let back = browser
+        .consent(start.location.as_deref().unwrap(), "", false)
+        .await;
+    assert!(!back.contains("code="));
+    let refused = browser.get(&back).await;
+    assert_eq!(refused.status, 200);
+    assert!(refused.body.contains(r#"data-kind="refused""#));
+    assert!(refused.body.contains(r#"href="/p/demo-userinfo""#));
+    assert_eq!(sim.calls("oauth_access_token").await, 0);
+    let landing = browser.sign_in(&app, "/p/demo-userinfo", "回心转意").await;
+    assert!(has_visitor(&landing.body, "回心转意"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reused_code_is_explained_then_a_fresh_attempt_succeeds() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let first = Browser::new();
+    let start = first.get(&format!("{}/p/demo-userinfo", app.base())).await;
+    let back = first
+        .consent(start.location.as_deref().unwrap(), "小红", true)
+        .await;
+    let code = query(&back)["code"].clone();
+    assert_eq!(first.get(&back).await.status, 302);
+
+    // The same code with a fresh, valid state of another attempt.
+    let second = Browser::new();
+    let start = second.get(&format!("{}/p/demo-userinfo", app.base())).await;
+    let state = query(start.location.as_deref().unwrap())["state"].clone();
+    let reused = second
+        .get(&format!(
+            "{}/oauth/callback?code={code}&state={state}",
+            app.base()
+        ))
+        .await;
+    assert_eq!(reused.status, 502);
+    assert!(
+        reused.body.contains(r#"data-errcode="40163""#),
+        "{}",
+        reused.body
+    );
+    assert!(reused.body.contains("the OAuth code has been used already"));
+    assert!(reused.body.contains(r#"href="/p/demo-userinfo""#));
+    // Trying again works.
+    let landing = second.sign_in(&app, "/p/demo-userinfo", "小红").await;
+    assert!(has_visitor(&landing.body, "小红"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn return_targets_never_leave_the_site() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    for next in [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https:evil.example",
+    ] {
+        let browser = Browser::new();
+        let enc: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        let start = browser
+            .get(&format!(
+                "{}/oauth/start?scope=snsapi_base&next={enc}",
+                app.base()
+            ))
+            .await;
+        assert_eq!(start.status, 302);
+        let back = browser
+            .consent(start.location.as_deref().unwrap(), "x", true)
+            .await;
+        // An extra `next` on the callback changes nothing either.
+        let done = browser.get(&format!("{back}&next={enc}")).await;
+        assert_eq!(done.status, 302);
+        assert_eq!(done.location.as_deref(), Some("/"), "next={next}");
+    }
+    // A page URL carrying `next` returns to that page on this site.
+    let browser = Browser::new();
+    let start = browser
+        .get(&format!("{}/p/demo-base?next=//evil.example", app.base()))
+        .await;
+    let back = browser
+        .consent(start.location.as_deref().unwrap(), "y", true)
+        .await;
+    let done = browser.get(&back).await;
+    let to = done.location.unwrap();
+    assert!(to.starts_with("/p/demo-base?"), "{to}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn web_tokens_are_refreshed_then_authorization_starts_again() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    // Fetch the profile on every visit, so every visit uses the web token.
+    let app = App::start(&sim, &db, &[("WXKIT_PROFILE_TTL_SECS", "0")]);
+    let browser = Browser::new();
+    let page = format!("{}/p/demo-userinfo", app.base());
+    assert!(has_visitor(
+        &browser.sign_in(&app, "/p/demo-userinfo", "老王").await.body,
+        "老王"
+    ));
+
+    // The landing visit and this one: each checks the token with sns/auth, then uses it.
+    let visit = browser.get(&page).await;
+    assert_eq!(visit.status, 200);
+    assert_eq!(sim.calls("sns_auth").await, 2);
+    assert_eq!(sim.calls("oauth_refresh_token").await, 0);
+    assert_eq!(sim.calls("userinfo").await, 3);
+
+    // WeChat expired it (its clock moved on): sns/auth refuses, the token is refreshed.
+    sim.control("clock", json!({ "advance_secs": 7300 })).await;
+    let visit = browser.get(&page).await;
+    assert_eq!(visit.status, 200, "{}", visit.body);
+    assert!(has_visitor(&visit.body, "老王"));
+    assert_eq!(sim.calls("sns_auth").await, 3);
+    assert_eq!(sim.calls("oauth_refresh_token").await, 1);
+    assert_eq!(sim.calls("userinfo").await, 4);
+
+    // The refresh_token expired too (30 days): the visitor is sent to WeChat again.
+    sim.control("clock", json!({ "advance_secs": 31 * 86400 }))
+        .await;
+    let visit = browser.get(&page).await;
+    assert_eq!(visit.status, 302);
+    assert!(visit
+        .location
+        .unwrap()
+        .contains("/_sim/open/connect/oauth2/authorize?"));
+    assert_eq!(sim.calls("oauth_refresh_token").await, 2);
+    // ...and signing in again works.
+    assert!(has_visitor(
+        &browser.sign_in(&app, "/p/demo-userinfo", "老王").await.body,
+        "老王"
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_expired_by_our_clock_is_refreshed_without_a_check() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    sim.lifetimes(json!({ "web_token_ttl": 30 })).await;
+    let app = App::start(&sim, &db, &[("WXKIT_PROFILE_TTL_SECS", "0")]);
+    let browser = Browser::new();
+    // The landing visit and the next one each refresh: the token WeChat gave
+    // lives 30 s, inside the 60 s safety margin.
+    browser.sign_in(&app, "/p/demo-userinfo", "小李").await;
+    let visit = browser
+        .get(&format!("{}/p/demo-userinfo", app.base()))
+        .await;
+    assert_eq!(visit.status, 200);
+    assert!(has_visitor(&visit.body, "小李"));
+    assert_eq!(sim.calls("sns_auth").await, 0);
+    assert_eq!(sim.calls("oauth_refresh_token").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_functions_of_protected_pages_need_a_session() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    let (status, body) = app
+        .post_form("/api/page", &[("slug", "demo-userinfo")])
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "unauthorized");
+    let (status, _) = app
+        .post_form(
+            "/api/share_event",
+            &[
+                ("slug", "demo-base"),
+                ("channel", "timeline"),
+                ("outcome", "success"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, _) = app.post_form("/api/page", &[("slug", "demo")]).await;
+    assert_eq!(status, 200);
+
+    let browser = Browser::new();
+    browser.sign_in(&app, "/p/demo-userinfo", "有权").await;
+    let r = browser
+        .http
+        .post(format!("{}/api/page", app.base()))
+        .form(&[("slug", "demo-userinfo")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page: Value = r.json().await.unwrap();
+    assert_eq!(page["slug"], "demo-userinfo");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wecom_members_sign_in_and_pages_get_a_corp_and_agent_config() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[("WXKIT_ACCOUNT_KIND", "wecom")]);
+    let browser = Browser::new();
+    let start = browser.get(&format!("{}/p/demo-wecom", app.base())).await;
+    assert_eq!(start.status, 302);
+    let authorize = start.location.clone().unwrap();
+    assert!(
+        authorize.contains(&format!("?appid={CORP_ID}&redirect_uri="))
+            && authorize.ends_with(&format!("&agentid={AGENT_ID}#wechat_redirect")),
+        "{authorize}"
+    );
+    // The simulated WeCom accepts the URL.
+    assert_eq!(browser.get(&authorize).await.status, 200);
+    let landing = browser.sign_in(&app, "/p/demo-wecom", "张工").await;
+    assert_eq!(landing.status, 200);
+    assert!(
+        landing.body.contains(r#"data-openid="sim."#),
+        "{}",
+        landing.body
+    );
+    assert!(has_visitor(&landing.body, "张工"));
+    assert_eq!(sim.calls("wecom_getuserinfo").await, 1);
+    assert_eq!(sim.calls("wecom_user_get").await, 1);
+    assert_eq!(sim.calls("oauth_access_token").await, 0);
+
+    let config = embedded_config(&landing.body);
+    let url = format!("{}/p/demo-wecom", app.base());
+    assert_eq!(config["appId"], CORP_ID);
+    assert!(verifies(&sim.tickets("corp_jsapi").await, &config, &url));
+    let agent = &config["agent"];
+    assert_eq!(agent["corpid"], CORP_ID);
+    assert_eq!(agent["agentid"], AGENT_ID);
+    assert_eq!(
+        agent["jsApiList"],
+        json!(["selectEnterpriseContact", "openUserProfile"])
+    );
+    assert!(verifies(&sim.tickets("agent_config").await, agent, &url));
+    assert!(!config["jsApiList"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("selectEnterpriseContact")));
+    // The simulated client agrees, and refuses a tampered agent signature.
+    let check = |signature: &Value| {
+        json!({ "corpid": agent["corpid"], "agentid": agent["agentid"], "timestamp": agent["timestamp"].to_string(),
+                "nonceStr": agent["nonceStr"], "signature": signature, "url": url })
+    };
+    assert_eq!(
+        sim.client_post("verify_agent", check(&agent["signature"]))
+            .await,
+        json!({ "ok": true })
+    );
+    let bad = sim
+        .client_post("verify_agent", check(&json!("0".repeat(40))))
+        .await;
+    assert_eq!(bad["error"], "invalid signature");
+
+    // An Official Account page never gets an agentConfig.
+    let official_db = Db::sqlite();
+    let official = App::start(&sim, &official_db, &[]);
+    let html = official.html("/p/demo").await;
+    assert!(embedded_config(&html).get("agent").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_message_server_answers_echostr_only_to_a_good_signature() {
+    use sha1::{Digest, Sha1};
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let token = "wxkitMpToken2026";
+    let app = App::start(&sim, &db, &[("WXKIT_MP_TOKEN", token)]);
+    let (timestamp, nonce, echostr) = ("1714000000", "8237645", "6598430947561230789");
+    let mut parts = [token, timestamp, nonce];
+    parts.sort();
+    let good = hex::encode(Sha1::digest(parts.concat().as_bytes()));
+    let url = |sig: &str, account: &str| {
+        format!(
+            "{}/wechat/{account}/messages?signature={sig}&timestamp={timestamp}&nonce={nonce}&echostr={echostr}",
+            app.base()
+        )
+    };
+    let ok = reqwest::get(url(&good, SIM_APP_ID)).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.text().await.unwrap(), echostr);
+    let bad = reqwest::get(url(&"f".repeat(40), SIM_APP_ID))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 403);
+    assert!(!bad.text().await.unwrap().contains(echostr));
+    let other = reqwest::get(url(&good, "wxanotheraccount")).await.unwrap();
+    assert_eq!(other.status(), 404);
+
+    // Without a token nothing verifies.
+    let plain_db = Db::sqlite();
+    let plain = App::start(&sim, &plain_db, &[]);
+    let r = reqwest::get(format!(
+        "{}/wechat/{SIM_APP_ID}/messages?signature={good}&timestamp={timestamp}&nonce={nonce}&echostr={echostr}",
+        plain.base()
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403);
+}
