@@ -55,13 +55,16 @@ pub async fn card_sign(
         .await
 }
 
-#[island]
+#[island(lazy)]
 pub fn CardsIsland(cards: Vec<CardInfo>) -> impl IntoView {
     let added = RwSignal::new(Vec::<(String, String)>::new());
     let message = RwSignal::new((String::from("idle"), String::new()));
-    let ready = Memo::new(move |_| {
-        crate::runtime::use_wx_state().map(|s| s.get()) == Some(crate::runtime::WxState::Ready)
-    });
+    // Starts not ready, as the server rendered it; the effect (which runs after
+    // hydration, possibly long after the runtime got ready: this island loads
+    // lazily) brings it up to date.
+    let wx_state = crate::runtime::use_wx_state();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(wx_state.get() == crate::runtime::WxState::Ready));
     #[allow(unused_variables)]
     let act = move |what: &'static str, card_id: String| {
         #[cfg(feature = "hydrate")]

@@ -48,7 +48,7 @@ enum Step {
     Failed(String),
 }
 
-#[island]
+#[island(lazy)]
 pub fn PhotosIsland(
     slug: String,
     choose: crate::wx::ChooseImage,
@@ -59,10 +59,12 @@ pub fn PhotosIsland(
     let gallery = RwSignal::new(gallery);
     let previews = RwSignal::new(Vec::<String>::new());
     let step = RwSignal::new(Step::Idle);
-    let ready = move || {
-        crate::runtime::use_wx_state().map(|s| s.get()) == Some(crate::runtime::WxState::Ready)
-    };
-    let ready = Memo::new(move |_| ready());
+    // Starts not ready, as the server rendered it; the effect (which runs after
+    // hydration, possibly long after the runtime got ready: this island loads
+    // lazily) brings it up to date.
+    let wx_state = crate::runtime::use_wx_state();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(wx_state.get() == crate::runtime::WxState::Ready));
     #[allow(unused_variables)]
     let run = {
         let slug = slug.clone();

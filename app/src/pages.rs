@@ -64,7 +64,7 @@ pub fn Home() -> impl IntoView {
 }
 
 /// The embedded config as the hydrated page read it, and a re-sign button.
-#[island]
+#[island(lazy)]
 fn ConfigStatus() -> impl IntoView {
     let state = RwSignal::new(ConfigState::Pending);
     // Effects only run in the browser, once the page has hydrated.

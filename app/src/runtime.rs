@@ -63,8 +63,7 @@ pub fn WxRuntime(
     apis: Vec<String>,
     children: Children,
 ) -> impl IntoView {
-    let state = RwSignal::new(WxState::Pending);
-    provide_context(state);
+    let state = use_wx_state();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| browser::start(state, simulate, apis.join(",")));
     #[cfg(not(feature = "hydrate"))]
@@ -92,9 +91,20 @@ pub fn WxRuntime(
     }
 }
 
-/// The runtime's state, for islands inside [`WxRuntime`].
-pub fn use_wx_state() -> Option<RwSignal<WxState>> {
-    use_context::<RwSignal<WxState>>()
+/// The page's JS-SDK state, set by [`WxRuntime`]. A page has one runtime, so
+/// the state is page-global rather than context: lazy islands load their code
+/// on demand and hydrate outside the runtime island's context.
+pub fn use_wx_state() -> RwSignal<WxState> {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static STATE: ArcRwSignal<WxState> = ArcRwSignal::new(WxState::Pending);
+        }
+        STATE.with(|s| RwSignal::from(s.clone()))
+    }
+    // On the server every render starts pending; nothing changes it there.
+    #[cfg(not(feature = "hydrate"))]
+    RwSignal::new(WxState::Pending)
 }
 
 #[cfg(feature = "hydrate")]

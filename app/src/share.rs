@@ -112,7 +112,7 @@ pub fn ShareIsland(page: PageContent) -> impl IntoView {
         let state = use_wx_state();
         let page = page.clone();
         Effect::new(move |_| {
-            if state.map(|s| s.get()) == Some(WxState::Ready) {
+            if state.get() == WxState::Ready {
                 let page = page.clone();
                 leptos::task::spawn_local(
                     async move { status.set(browser::apply_share(&page).await) },
