@@ -6,3 +6,6 @@ export const baseURL = `http://127.0.0.1:${port}`;
 export const productionURL = `http://127.0.0.1:${port + 1}`;
 /// wxkit with the built-in simulator, for a WeCom (enterprise WeChat) corp.
 export const wecomURL = `http://127.0.0.1:${port + 2}`;
+/// The admin the first server is started with.
+export const ADMIN_USER = 'e2e-admin';
+export const ADMIN_PASSWORD = 'e2e admin password';

@@ -51,6 +51,13 @@ pub enum EmbeddedConfig {
 /// [`EmbeddedConfig`] of a server-rendered page.
 pub const CONFIG_ELEMENT_ID: &str = "wxkit-wx-config";
 
+/// A form field that is wrong, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
 /// The error every wxkit API answers with, as JSON tagged by `error`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "error", rename_all = "snake_case")]
@@ -58,6 +65,15 @@ pub enum ApiError {
     /// The request itself is wrong (HTTP 400): the message says why.
     #[error("{message}")]
     BadRequest { message: String },
+    /// Some fields of a form are wrong (HTTP 400): each is named with why.
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    /// Too many attempts (HTTP 429): the message says when to try again.
+    #[error("{message}")]
+    TooMany { message: String },
     /// The page needs a signed-in visitor (or an admin) (HTTP 401).
     #[error("{message}")]
     Unauthorized { message: String },
@@ -89,6 +105,8 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => 400,
             ApiError::Unauthorized { .. } => 401,
+            ApiError::Invalid { .. } => 400,
+            ApiError::TooMany { .. } => 429,
             ApiError::WeChat { .. } => 502,
             ApiError::Unavailable { .. } => 503,
             ApiError::Internal { .. } => 500,

@@ -1,8 +1,13 @@
 //! The wxkit Leptos app: the HTML shell, routes, pages and server functions.
 //! Server-only logic is reached through [`backend::Backend`].
 
+#![recursion_limit = "256"]
+
+pub mod admin;
 pub mod backend;
 pub mod cards;
+mod dashboard;
+pub mod editor;
 pub mod jssdk;
 pub mod media;
 mod pages;
@@ -120,6 +125,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:slug") view=pages::PageView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug/photos") view=pages::PhotosView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug/cards") view=pages::CardsView ssr=SsrMode::Async/>
+                    // The dashboard: every page checks the admin session (401 and the sign-in form without one).
+                    <Route path=path!("/admin/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=dashboard::Overview ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/pages") view=dashboard::PagesList ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/pages/:slug") view=dashboard::PageEdit ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/cards") view=dashboard::CardsAdmin ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/media") view=dashboard::MediaAdmin ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=dashboard::UsersAdmin ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/debugger") view=dashboard::Debugger ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=dashboard::AuditLog ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/account") view=dashboard::AccountView ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

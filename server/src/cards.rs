@@ -64,6 +64,36 @@ pub async fn list(db: &AnyPool) -> Result<Vec<CardInfo>, CardError> {
         .collect())
 }
 
+/// Registers a card the pages offer (or updates its title, type and bindings).
+pub async fn register(db: &AnyPool, card: &app::admin::CardRow) -> Result<(), CardError> {
+    check("card_id", &card.card_id, 64, true)?;
+    let title = card.title.trim();
+    if title.is_empty() || title.chars().count() > 64 {
+        return Err(CardError::Invalid("title: 1 to 64 characters".into()));
+    }
+    if !CARD_TYPES.contains(&card.card_type.as_str()) {
+        return Err(CardError::Invalid(format!(
+            "card_type must be one of {}",
+            CARD_TYPES.join(", ")
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO cards (card_id, title, card_type, code_bound, openid_bound, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (card_id) DO UPDATE SET title = excluded.title, card_type = excluded.card_type,
+            code_bound = excluded.code_bound, openid_bound = excluded.openid_bound",
+    )
+    .bind(&card.card_id)
+    .bind(title)
+    .bind(&card.card_type)
+    .bind(i64::from(card.code_bound))
+    .bind(i64::from(card.openid_bound))
+    .bind(crate::db::now())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// The `cardExt` JSON string for `wx.addCard`.
 pub async fn card_ext(
     creds: &Credentials,

@@ -85,6 +85,9 @@ pub struct Config {
     pub mp_token: Option<SecretString>,
     /// How long a user's stored profile is trusted before it is fetched again.
     pub profile_ttl: Duration,
+    /// Admin sign-in attempts allowed per minute from one IP / for one username.
+    pub sign_in_per_ip: u32,
+    pub sign_in_per_user: u32,
     pub simulate: bool,
     pub refresh_margin: Duration,
     pub upstream_timeout: Duration,
@@ -296,6 +299,15 @@ impl Config {
             wecom,
             account_kind,
             mp_token,
+            sign_in_per_ip: number(get("sign_in_per_ip"), "WXKIT_SIGN_IN_PER_IP", 20, 1, 10_000)?
+                as u32,
+            sign_in_per_user: number(
+                get("sign_in_per_user"),
+                "WXKIT_SIGN_IN_PER_USER",
+                5,
+                1,
+                10_000,
+            )? as u32,
             profile_ttl: Duration::from_secs(number(
                 get("profile_ttl_secs"),
                 "WXKIT_PROFILE_TTL_SECS",

@@ -53,6 +53,11 @@ impl Kind {
         }
     }
 
+    /// The kind named `name` (as [`Kind::as_str`] spells it).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     fn index(self) -> usize {
         Kind::ALL
             .iter()
@@ -608,6 +613,15 @@ impl Credentials {
             .execute(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Replaces `kind` now: the current value is invalidated (if it is still
+    /// the stored one) and a new one fetched through the usual single-flight path.
+    pub async fn refresh_now(&self, kind: Kind) -> Result<(), CredentialError> {
+        if let Ok(current) = self.get(kind).await {
+            self.invalidate(kind, &current).await?;
+        }
+        self.get(kind).await.map(drop)
     }
 
     /// The state of every credential of this account, without their values.

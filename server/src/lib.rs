@@ -1,9 +1,11 @@
 //! wxkit's server: configuration, database, WeChat credentials and client,
 //! signatures, the simulator, and the HTTP router that serves the Leptos app.
 
+pub mod admin;
 pub mod cards;
 pub mod config;
 pub mod credentials;
+pub mod dashboard;
 pub mod db;
 pub mod jssdk;
 pub mod media;
@@ -96,6 +98,36 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         credentials: credentials.clone(),
         profile_ttl: config.profile_ttl,
     });
+    let account = app::admin::AccountInfo {
+        kind: match config.account_kind {
+            config::AccountKind::Official => "official".into(),
+            config::AccountKind::WeCom => "wecom".into(),
+        },
+        app_id: config.app_id.clone(),
+        corp_id: config
+            .wecom
+            .as_ref()
+            .map(|w| w.corp_id.clone())
+            .unwrap_or_default(),
+        agent_id: config
+            .wecom
+            .as_ref()
+            .map(|w| w.agent_id.clone())
+            .unwrap_or_default(),
+        js_domains: config.js_domains.clone(),
+        token_mode: match config.token_mode {
+            config::TokenMode::ClientCredential => "client_credential".into(),
+            config::TokenMode::Stable => "stable".into(),
+        },
+        app_secret_set: true,
+        corp_secret_set: config.wecom.is_some(),
+        mp_token_set: config.mp_token.is_some(),
+    };
+    let sign_in = Arc::new(admin::SignIn::new(
+        db.clone(),
+        config.sign_in_per_ip,
+        config.sign_in_per_user,
+    ));
     let jssdk = Arc::new(jssdk::JsSdk {
         credentials,
         js_domains: config.js_domains.clone(),
@@ -113,6 +145,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         media,
         oauth,
         mp_token: config.mp_token.clone(),
+        sign_in,
+        account,
     };
     let options = LeptosOptions::builder()
         .output_name("wxkit")
@@ -127,10 +161,13 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
 
     tracing::info!(origin = %public_origin, simulate = config.simulate, account = config.account_id(), "wxkit started");
     println!("wxkit listening on {base}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(StartError::Serve)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(StartError::Serve)
 }
 
 /// The JS-SDK script pages load: WeChat's, or in simulate mode the simulated

@@ -1,4 +1,4 @@
-//! The `wxkit` command: `serve` (default), `migrate`, `simulator`.
+//! The `wxkit` command: `serve` (default), `migrate`, `simulator`, `admin`.
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -21,12 +21,33 @@ enum Command {
     Serve,
     /// Apply the database migrations and exit.
     Migrate,
+    /// Manage the dashboard's admins (passwords are read from standard input).
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Run only the WeChat simulator (for several wxkit processes sharing one).
     Simulator {
         /// Listen address.
         #[arg(long, default_value = "127.0.0.1:3100")]
         addr: SocketAddr,
     },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create an admin; the password is the first line of standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+    },
+    /// Set an admin's password (first line of standard input).
+    Passwd {
+        #[arg(long)]
+        username: String,
+    },
+    /// List the admins.
+    List,
 }
 
 #[tokio::main]
@@ -48,6 +69,7 @@ async fn main() -> ExitCode {
             Err(e) => Err(e.to_string()),
             Ok(config) => match command {
                 Command::Migrate => migrate(&config).await,
+                Command::Admin { action } => admin(&config, action).await,
                 _ => wxkit::serve(config).await.map_err(|e| e.to_string()),
             },
         },
@@ -68,5 +90,62 @@ async fn migrate(config: &Config) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     wxkit::db::migrate(&pool).await.map_err(|e| e.to_string())?;
     println!("migrations applied");
+    Ok(())
+}
+
+/// Reads the password: the first line of standard input (a prompt goes to
+/// standard error when it is a terminal).
+fn read_password() -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        eprint!("password (at least 10 characters): ");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err("no password on standard input".into());
+    }
+    Ok(password)
+}
+
+async fn admin(config: &Config, action: AdminAction) -> Result<(), String> {
+    let pool = wxkit::db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    wxkit::db::migrate(&pool).await.map_err(|e| e.to_string())?;
+    match action {
+        AdminAction::Create { username } => {
+            let password = read_password()?;
+            wxkit::admin::create(&pool, &username, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("admin `{username}` created");
+        }
+        AdminAction::Passwd { username } => {
+            let password = read_password()?;
+            wxkit::admin::set_password(&pool, &username, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("password of `{username}` changed");
+        }
+        AdminAction::List => {
+            for (name, created, last) in
+                wxkit::admin::list(&pool).await.map_err(|e| e.to_string())?
+            {
+                println!(
+                    "{name}\tcreated {created}\tlast sign-in {}",
+                    if last == 0 {
+                        "never".to_string()
+                    } else {
+                        last.to_string()
+                    }
+                );
+            }
+        }
+    }
     Ok(())
 }

@@ -180,6 +180,55 @@ impl MediaStore {
     }
 }
 
+impl MediaStore {
+    /// Every stored upload, newest first (for the dashboard).
+    pub async fn all(&self) -> Result<Vec<app::admin::MediaItem>, MediaError> {
+        let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT media_id, slug, file, uploader, size, created_at FROM media
+             ORDER BY uploaded_ms DESC, media_id LIMIT 500",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(media_id, slug, file, uploader, size, created_at)| app::admin::MediaItem {
+                    media_id,
+                    slug,
+                    url: format!("/media/{file}"),
+                    uploader,
+                    size,
+                    created_at,
+                },
+            )
+            .collect())
+    }
+
+    /// Deletes an upload and its file; `false` when there is no such upload.
+    pub async fn delete(&self, media_id: &str) -> Result<bool, MediaError> {
+        let file: Option<String> = sqlx::query_scalar("SELECT file FROM media WHERE media_id = $1")
+            .bind(media_id)
+            .fetch_optional(&self.db)
+            .await?;
+        let Some(file) = file else {
+            return Ok(false);
+        };
+        sqlx::query("DELETE FROM media WHERE media_id = $1")
+            .bind(media_id)
+            .execute(&self.db)
+            .await?;
+        // The file name is ours (no separators), never the client's.
+        if !file.contains('/') && !file.contains("..") {
+            match tokio::fs::remove_file(self.dir.join(&file)).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(true)
+    }
+}
+
 /// How a media failure is told to the browser.
 pub fn api_error(e: MediaError) -> app::jssdk::ApiError {
     use app::jssdk::ApiError;

@@ -175,3 +175,118 @@ pub async fn store_config_failure(db: &AnyPool, r: &ConfigFailure) -> Result<(),
     .await?;
     Ok(())
 }
+
+/// What saving a page came to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Saved {
+    Ok,
+    /// Another page has the slug.
+    SlugTaken,
+    /// The page to update is gone.
+    Missing,
+}
+
+#[derive(sqlx::FromRow)]
+struct FormRow {
+    slug: String,
+    title: String,
+    body: String,
+    auth_scope: String,
+    js_api_list: String,
+    share_title: String,
+    share_desc: String,
+    share_link: String,
+    share_image: String,
+    timeline_title: String,
+    timeline_link: String,
+    timeline_image: String,
+}
+
+/// Page `slug` as the dashboard edits it.
+pub async fn page_form(
+    db: &AnyPool,
+    slug: &str,
+) -> Result<Option<app::admin::PageForm>, sqlx::Error> {
+    let row: Option<FormRow> = sqlx::query_as(
+        "SELECT slug, title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
+                share_image, timeline_title, timeline_link, timeline_image
+         FROM pages WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| app::admin::PageForm {
+        slug: r.slug,
+        title: r.title,
+        body: r.body,
+        auth_scope: r.auth_scope,
+        js_api_list: r.js_api_list,
+        share_title: r.share_title,
+        share_desc: r.share_desc,
+        share_link: r.share_link,
+        share_image: r.share_image,
+        timeline_title: r.timeline_title,
+        timeline_link: r.timeline_link,
+        timeline_image: r.timeline_image,
+    }))
+}
+
+/// Creates (`original` empty) or updates page `original` (possibly renaming
+/// it) from a validated form. The in-app page shows it on its next load.
+pub async fn save_page(
+    db: &AnyPool,
+    original: &str,
+    f: &app::admin::PageForm,
+) -> Result<Saved, sqlx::Error> {
+    let slug = f.slug.trim();
+    if slug != original {
+        let taken: Option<String> = sqlx::query_scalar("SELECT slug FROM pages WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(db)
+            .await?;
+        if taken.is_some() {
+            return Ok(Saved::SlugTaken);
+        }
+    }
+    let apis: Vec<&str> = f
+        .js_api_list
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
+    let now = crate::db::now();
+    let sql = if original.is_empty() {
+        "INSERT INTO pages (title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
+                            share_image, timeline_title, timeline_link, timeline_image, slug,
+                            created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)"
+    } else {
+        "UPDATE pages SET title = $1, body = $2, auth_scope = $3, js_api_list = $4, share_title = $5,
+                share_desc = $6, share_link = $7, share_image = $8, timeline_title = $9,
+                timeline_link = $10, timeline_image = $11, slug = $12, updated_at = $13
+         WHERE slug = $14"
+    };
+    let mut q = sqlx::query(sql)
+        .bind(f.title.trim())
+        .bind(f.body.trim())
+        .bind(&f.auth_scope)
+        .bind(apis.join(","))
+        .bind(f.share_title.trim())
+        .bind(f.share_desc.trim())
+        .bind(f.share_link.trim())
+        .bind(f.share_image.trim())
+        .bind(f.timeline_title.trim())
+        .bind(f.timeline_link.trim())
+        .bind(f.timeline_image.trim())
+        .bind(slug)
+        .bind(now);
+    if !original.is_empty() {
+        q = q.bind(original);
+    }
+    let done = q.execute(db).await?;
+    Ok(if done.rows_affected() == 1 {
+        Saved::Ok
+    } else {
+        Saved::Missing
+    })
+}

@@ -45,6 +45,10 @@ pub struct AppState {
     pub oauth: Arc<OAuth>,
     /// The message-server token (`WXKIT_MP_TOKEN`).
     pub mp_token: Option<SecretString>,
+    /// Admin sign-in (rate limits included).
+    pub sign_in: Arc<crate::admin::SignIn>,
+    /// The account as the dashboard shows it (secrets reduced to "set").
+    pub account: app::admin::AccountInfo,
 }
 
 /// The whole site. `simulator`: mounted under `/_sim` when given.
@@ -54,12 +58,16 @@ pub fn router(
     simulator: Option<crate::simulator::Simulator>,
 ) -> Router {
     let backend: Arc<dyn Backend> = Arc::new(state.clone());
+    let admin: Arc<dyn app::admin::AdminBackend> = Arc::new(state.clone());
     let routes = generate_route_list(app::App);
     let pages = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(backend.clone()),
+            move || {
+                provide_context(backend.clone());
+                provide_context(admin.clone());
+            },
             {
                 let options = options.clone();
                 move || app::shell(options.clone())
@@ -70,12 +78,17 @@ pub fn router(
             state.clone(),
             authorize_pages,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_admin_api,
+        ))
         .layer(middleware::from_fn(api_error_status))
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options);
 
     let media_dir = state.media.dir.clone();
     let sessions = crate::sessions::layer(state.db.clone(), &state.public_origin);
+    let state_origin = state.public_origin.clone();
     let mut router = Router::new()
         .nest_service("/media", tower_http::services::ServeDir::new(media_dir))
         .route("/healthz", get(healthz))
@@ -87,7 +100,11 @@ pub fn router(
     if let Some(sim) = simulator {
         router = router.merge(sim.router());
     }
+    let origin = state_origin;
     router
+        .layer(middleware::from_fn(move |req, next| {
+            refuse_cross_site(origin.clone(), req, next)
+        }))
         .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -225,7 +242,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
 /// and hands the result to the shell through the request's extensions.
 async fn embed_config(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if req.method() == Method::GET && !path.starts_with("/api/") {
+    // The dashboard is not opened in WeChat: it needs no wx.config.
+    if req.method() == Method::GET && !path.starts_with("/api/") && !path.starts_with("/admin") {
         let path_and_query = req
             .uri()
             .path_and_query()
@@ -262,7 +280,10 @@ async fn embed_config(State(state): State<AppState>, mut req: Request, next: Nex
 /// Server functions answer errors with 500; give each [`ApiError`] its own status.
 async fn api_error_status(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
-    if !response.headers().contains_key("serverfnerror") {
+    // A browser's form post comes back as a redirect carrying the error: keep it.
+    if !response.headers().contains_key("serverfnerror")
+        || response.headers().contains_key(header::LOCATION)
+    {
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -485,4 +506,110 @@ async fn message_server_check(
         tracing::warn!("message-server check with a bad signature");
         (StatusCode::FORBIDDEN, "signature does not verify").into_response()
     }
+}
+
+/// Every admin server function but sign-in answers 401 without an admin
+/// session, before its arguments are even read. (Each also checks the session
+/// itself: this is the second lock on the same door.)
+async fn require_admin_api(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/api/admin/") || path == "/api/admin/sign_in" {
+        return next.run(req).await;
+    }
+    let signed_in = match req.extensions().get::<Session>() {
+        Some(session) => state.sign_in.current(session).await.is_some(),
+        None => false,
+    };
+    if signed_in {
+        return next.run(req).await;
+    }
+    let body = serde_json::to_string(&ApiError::Unauthorized {
+        message: "sign in as an admin first".into(),
+    })
+    .unwrap_or_default();
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+/// Refuses a state-changing request (anything but GET, HEAD, OPTIONS) that a
+/// browser sent from another site: `Sec-Fetch-Site: cross-site`/`same-site`,
+/// or an `Origin` (else a `Referer`) that is not this site's. Server functions
+/// and form posts included; the simulator (another "site") is exempt.
+async fn refuse_cross_site(public_origin: String, req: Request, next: Next) -> Response {
+    let m = req.method();
+    if m == Method::GET
+        || m == Method::HEAD
+        || m == Method::OPTIONS
+        || req.uri().path().starts_with("/_sim/")
+    {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let host_origin = text(header::HOST).map(|h| format!("http://{h}"));
+    let ours = |origin: &str| {
+        let origin = origin.trim_end_matches('/');
+        origin == public_origin
+            || Some(origin) == host_origin.as_deref()
+            || Some(origin.replacen("https://", "http://", 1)) == host_origin
+    };
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_of = |url: &str| -> Option<String> {
+        let u = url::Url::parse(url).ok()?;
+        Some(u.origin().ascii_serialization())
+    };
+    let refused = if matches!(fetch_site, "cross-site" | "same-site") {
+        true
+    } else if let Some(origin) = text(header::ORIGIN) {
+        !ours(&origin)
+    } else if let Some(referer) = text(header::REFERER) {
+        !origin_of(&referer).is_some_and(|o| ours(&o))
+    } else {
+        false
+    };
+    if refused {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
+        let body = serde_json::to_string(&ApiError::bad_request(
+            "cross-site request refused: send it from this site",
+        ))
+        .unwrap_or_default();
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+/// The dashboard's attack surface: every admin server function's path and
+/// every `/admin` route the app registers (the access tests enumerate these,
+/// so a new one is tested the day it is added).
+pub fn admin_surface() -> (Vec<String>, Vec<String>) {
+    let mut functions: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .filter(|p| p.starts_with("/api/admin/"))
+        .collect();
+    functions.sort();
+    let mut routes: Vec<String> = generate_route_list(app::App)
+        .into_iter()
+        .map(|r| r.path().to_string())
+        .filter(|p| p.starts_with("/admin"))
+        .collect();
+    routes.sort();
+    routes.dedup();
+    (functions, routes)
 }

@@ -1,0 +1,53 @@
+import { test, expect } from './fixtures';
+import { ANDROID } from './ua';
+import { ADMIN_USER, ADMIN_PASSWORD } from '../servers';
+
+// The dashboard in a browser: an admin signs in, edits what a page shares,
+// watches the preview follow, and the in-app page shares the new title.
+
+test('an admin edits a share title, the preview follows, the in-app page shares it', async ({ page, browser, baseURL }) => {
+  await page.goto('/admin');
+  // Not signed in: the sign-in form, with 401.
+  await expect(page.getByTestId('sign-in')).toBeVisible();
+  await page.getByTestId('username').fill(ADMIN_USER);
+  await page.getByTestId('password').fill('not the password');
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('sign-in-error')).toContainText('wrong username or password');
+  await page.getByTestId('username').fill(ADMIN_USER);
+  await page.getByTestId('password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await page.waitForURL(`${baseURL}/admin`);
+  await expect(page.getByTestId('admin-who')).toHaveText(ADMIN_USER);
+  await expect(page.getByTestId('health')).toBeVisible();
+
+  await page.goto('/admin/pages/demo');
+  const title = `春季大促 ${Date.now()}`;
+  const input = page.getByTestId('field-share_title');
+  await expect(input).toBeEditable();
+  await input.fill(title);
+  // The preview draws the card as WeChat does, as the admin types.
+  await expect(page.getByTestId('preview-chat-title')).toHaveText(title);
+  await expect(page.getByTestId('preview-timeline-title')).not.toBeEmpty();
+  // A link outside the JS interface safe domains is refused next to the field, and nothing typed is lost.
+  await page.getByTestId('field-share_link').fill('https://evil.example/x');
+  await expect(page.getByTestId('error-share_link')).toContainText('not a JS interface safe domain');
+  await page.getByTestId('save-page').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'invalid');
+  await expect(input).toHaveValue(title);
+  await page.getByTestId('field-share_link').fill('');
+  await page.getByTestId('save-page').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
+
+  // The in-app page, in the simulated WeChat, shares the new title on its next load.
+  const phone = await browser.newPage({ userAgent: ANDROID });
+  await phone.goto(`${baseURL}/p/demo`);
+  await expect(phone.getByTestId('share-status')).toHaveAttribute('data-status', 'ready');
+  const shared = await phone.evaluate(() => (window as any).wxsim.shares.updateAppMessageShareData);
+  expect(shared.title).toBe(title);
+  await phone.close();
+
+  // The change is in the audit log.
+  await page.goto('/admin/audit');
+  await expect(page.getByTestId('audit')).toContainText('page.update');
+  await expect(page.getByTestId('audit')).toContainText(title);
+});

@@ -1,0 +1,471 @@
+//! The admin dashboard's server side: what each admin server function reads
+//! and changes (pages and their share content, cards, media, users,
+//! credential health, the signature debugger, reported config failures, share
+//! activity, the audit log, the account), every change written to the audit log.
+
+use crate::admin::{self, AdminError};
+use crate::credentials::Kind;
+use crate::web::AppState;
+use app::admin::*;
+use app::jssdk::ApiError;
+use async_trait::async_trait;
+use http::request::Parts;
+use sqlx::AnyPool;
+use std::net::{IpAddr, SocketAddr};
+use tower_sessions::Session;
+
+fn db_error(e: sqlx::Error) -> ApiError {
+    tracing::error!("database error: {e}");
+    ApiError::Internal {
+        message: "database error".into(),
+    }
+}
+
+fn admin_error(e: AdminError) -> ApiError {
+    match e {
+        AdminError::WrongCredentials => ApiError::Unauthorized {
+            message: e.to_string(),
+        },
+        AdminError::TooMany(_) => ApiError::TooMany {
+            message: e.to_string(),
+        },
+        AdminError::BadUsername | AdminError::WeakPassword => ApiError::bad_request(e.to_string()),
+        other => {
+            tracing::error!("admin: {other}");
+            ApiError::Internal {
+                message: "internal error".into(),
+            }
+        }
+    }
+}
+
+fn session(parts: &Parts) -> Result<Session, ApiError> {
+    parts
+        .extensions
+        .get::<Session>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal {
+            message: "no session layer".into(),
+        })
+}
+
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+async fn audit(
+    db: &AnyPool,
+    who: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<(), ApiError> {
+    admin::audit(db, who, action, target, detail)
+        .await
+        .map_err(db_error)
+}
+
+/// Why a page's config failed, in plain words, from what it reported.
+pub fn diagnose(page_url: &str, signed_url: &str, user_agent: &str, err_msg: &str) -> String {
+    let ios = ["iPhone", "iPad", "iPod"]
+        .iter()
+        .any(|d| user_agent.contains(d));
+    let m = err_msg.to_ascii_lowercase();
+    if m.contains("invalid url domain") {
+        return "the page's domain is not one of the account's JS interface safe domains: add it in the Official Account settings, or serve the page from one".into();
+    }
+    if m.contains("permission") || m.contains("offline verifying") {
+        return "an API was used before wx.ready, or is not in the page's jsApiList".into();
+    }
+    if !m.contains("invalid signature") {
+        return format!("WeChat refused the config ({err_msg})");
+    }
+    let strip = |u: &str| u.split('#').next().unwrap_or_default().to_string();
+    let (page, signed) = (strip(page_url), strip(signed_url));
+    if page == signed {
+        return format!(
+            "the page signed {signed}, the URL the client verified, so the ticket was the problem: it was replaced (another system fetched a new access_token, or the cache is not shared by every process) or the signature was computed with another nonce or timestamp than the config carried"
+        );
+    }
+    let query = |u: &str| -> Vec<String> {
+        u.split_once('?')
+            .map(|(_, q)| q.split('&').map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let (pq, sq) = (query(&page), query(&signed));
+    let added: Vec<&String> = pq.iter().filter(|p| !sq.contains(p)).collect();
+    let base = |u: &str| u.split('?').next().unwrap_or_default().to_string();
+    let mut why = format!("the page signed {signed} but the client verified {page}");
+    if base(&page) == base(&signed) && !added.is_empty() {
+        let names: Vec<String> = added.iter().map(|s| s.to_string()).collect();
+        why.push_str(&format!(
+            ": the URL gained {} (WeChat appends such parameters when a page is shared); sign location.href.split('#')[0] as the page sees it",
+            names.join(", ")
+        ));
+    } else if ios {
+        why.push_str(": on iOS WeChat keeps verifying the URL the page was entered with, so sign the landing URL after a client-side route change");
+    } else {
+        why.push_str(": the page changed its URL (a client-side route change or a redirect) and the config was not signed again for the new URL");
+    }
+    why
+}
+
+#[async_trait]
+impl AdminBackend for AppState {
+    async fn current_admin(&self, parts: &Parts) -> Option<String> {
+        let session = parts.extensions.get::<Session>()?;
+        self.sign_in.current(session).await
+    }
+
+    async fn sign_in(&self, parts: &Parts, username: &str, password: &str) -> Result<(), ApiError> {
+        self.sign_in
+            .sign_in(&session(parts)?, client_ip(parts), username, password)
+            .await
+            .map_err(admin_error)
+    }
+
+    async fn sign_out(&self, parts: &Parts, who: &str) -> Result<(), ApiError> {
+        self.sign_in
+            .sign_out(&session(parts)?, who)
+            .await
+            .map_err(admin_error)
+    }
+
+    async fn pages(&self) -> Result<Vec<PageSummary>, ApiError> {
+        let rows: Vec<(String, String, String, i64)> =
+            sqlx::query_as("SELECT slug, title, auth_scope, updated_at FROM pages ORDER BY slug")
+                .fetch_all(&self.db)
+                .await
+                .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(slug, title, auth_scope, updated_at)| PageSummary {
+                slug,
+                title,
+                auth_scope,
+                updated_at,
+            })
+            .collect())
+    }
+
+    async fn page(&self, slug: &str) -> Result<Option<PageForm>, ApiError> {
+        crate::share::page_form(&self.db, slug)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn editor_context(&self) -> Result<EditorContext, ApiError> {
+        Ok(EditorContext {
+            js_domains: self.jssdk.js_domains.clone(),
+            origin: self.public_origin.clone(),
+        })
+    }
+
+    async fn save_page(&self, who: &str, original: &str, form: PageForm) -> Result<(), ApiError> {
+        let errors = validate_page(&form, &self.jssdk.js_domains);
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid {
+                message: format!("{} field(s) need fixing", errors.len()),
+                fields: errors,
+            });
+        }
+        let saved = crate::share::save_page(&self.db, original, &form)
+            .await
+            .map_err(db_error)?;
+        match saved {
+            crate::share::Saved::Ok => {}
+            crate::share::Saved::SlugTaken => {
+                return Err(ApiError::Invalid {
+                    message: "the slug is taken".into(),
+                    fields: vec![app::jssdk::FieldError {
+                        field: "slug".into(),
+                        message: format!("a page `{}` exists already", form.slug.trim()),
+                    }],
+                })
+            }
+            crate::share::Saved::Missing => {
+                return Err(ApiError::bad_request(format!(
+                    "there is no page `{original}`"
+                )))
+            }
+        }
+        let action = if original.is_empty() {
+            "page.create"
+        } else {
+            "page.update"
+        };
+        let detail = serde_json::json!({
+            "title": form.title, "share_title": form.share_title, "share_link": form.share_link,
+            "share_image": form.share_image, "timeline_title": form.timeline_title, "auth_scope": form.auth_scope,
+        })
+        .to_string();
+        audit(&self.db, who, action, form.slug.trim(), &detail).await
+    }
+
+    async fn delete_page(&self, who: &str, slug: &str) -> Result<(), ApiError> {
+        let done = sqlx::query("DELETE FROM pages WHERE slug = $1")
+            .bind(slug)
+            .execute(&self.db)
+            .await
+            .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(ApiError::bad_request(format!("there is no page `{slug}`")));
+        }
+        audit(&self.db, who, "page.delete", slug, "").await
+    }
+
+    async fn cards(&self) -> Result<Vec<CardRow>, ApiError> {
+        let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT card_id, title, card_type, code_bound, openid_bound FROM cards ORDER BY title",
+        )
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(card_id, title, card_type, c, o)| CardRow {
+                card_id,
+                title,
+                card_type,
+                code_bound: c != 0,
+                openid_bound: o != 0,
+            })
+            .collect())
+    }
+
+    async fn save_card(&self, who: &str, card: CardRow) -> Result<(), ApiError> {
+        crate::cards::register(&self.db, &card)
+            .await
+            .map_err(crate::cards::api_error)?;
+        audit(&self.db, who, "card.save", &card.card_id, &card.card_type).await
+    }
+
+    async fn delete_card(&self, who: &str, card_id: &str) -> Result<(), ApiError> {
+        sqlx::query("DELETE FROM cards WHERE card_id = $1")
+            .bind(card_id)
+            .execute(&self.db)
+            .await
+            .map_err(db_error)?;
+        audit(&self.db, who, "card.delete", card_id, "").await
+    }
+
+    async fn media(&self) -> Result<Vec<MediaItem>, ApiError> {
+        self.media.all().await.map_err(crate::media::api_error)
+    }
+
+    async fn delete_media(&self, who: &str, media_id: &str) -> Result<(), ApiError> {
+        if !self
+            .media
+            .delete(media_id)
+            .await
+            .map_err(crate::media::api_error)?
+        {
+            return Err(ApiError::bad_request(format!(
+                "there is no upload `{media_id}`"
+            )));
+        }
+        audit(&self.db, who, "media.delete", media_id, "").await
+    }
+
+    async fn users(&self, query: &str, page: i64) -> Result<UsersPage, ApiError> {
+        crate::oauth::list_users(&self.db, self.oauth.account_id(), query, page, 20)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn health(&self) -> Result<Vec<CredentialHealth>, ApiError> {
+        let health = self
+            .jssdk
+            .credentials
+            .health()
+            .await
+            .map_err(crate::jssdk::api_error)?;
+        Ok(health
+            .into_iter()
+            .map(|h| CredentialHealth {
+                kind: h.kind.to_string(),
+                present: h.present,
+                expires_in_secs: h.expires_in_secs,
+                fetched_at: h.fetched_at,
+                refresh_count: h.refresh_count,
+                failures: h.failures,
+                last_error: h.last_error,
+            })
+            .collect())
+    }
+
+    async fn refresh(&self, who: &str, kind: &str) -> Result<(), ApiError> {
+        let k = Kind::from_name(kind)
+            .ok_or_else(|| ApiError::bad_request(format!("unknown credential `{kind}`")))?;
+        let result = self.jssdk.credentials.refresh_now(k).await;
+        audit(
+            &self.db,
+            who,
+            "credential.refresh",
+            kind,
+            if result.is_ok() { "ok" } else { "failed" },
+        )
+        .await?;
+        result.map_err(crate::jssdk::api_error)
+    }
+
+    async fn sign_debug(
+        &self,
+        url: &str,
+        nonce: &str,
+        timestamp: &str,
+        ticket: &str,
+    ) -> Result<SignDebug, ApiError> {
+        let url = url.trim();
+        if url.is_empty() || url.len() > 4096 {
+            return Err(ApiError::bad_request("enter the page URL (at most 4 KiB)"));
+        }
+        let url = url.split('#').next().unwrap_or_default();
+        let nonce_str = if nonce.trim().is_empty() {
+            crate::signature::nonce()
+        } else {
+            nonce.trim().to_string()
+        };
+        let timestamp = if timestamp.trim().is_empty() {
+            crate::db::now()
+        } else {
+            timestamp
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| ApiError::bad_request("the timestamp is Unix seconds, digits only"))?
+        };
+        let (ticket, current) = if ticket.trim().is_empty() {
+            let kind = match self.oauth.kind {
+                crate::config::AccountKind::WeCom => Kind::WeComJsapiTicket,
+                crate::config::AccountKind::Official => Kind::JsapiTicket,
+            };
+            let t = self
+                .jssdk
+                .credentials
+                .get(kind)
+                .await
+                .map_err(crate::jssdk::api_error)?;
+            (t, true)
+        } else {
+            (ticket.trim().to_string(), false)
+        };
+        let signature = crate::signature::jsapi_signature(&ticket, &nonce_str, timestamp, url);
+        let mut string_to_sign =
+            crate::signature::jsapi_string(&ticket, &nonce_str, timestamp, url);
+        if current {
+            // The account's ticket never reaches a page.
+            string_to_sign = string_to_sign.replacen(&ticket, "«current jsapi_ticket»", 1);
+        }
+        Ok(SignDebug {
+            url: url.to_string(),
+            nonce_str,
+            timestamp,
+            string_to_sign,
+            signature,
+            current_ticket: current,
+        })
+    }
+
+    async fn failures(&self) -> Result<Vec<FailureReport>, ApiError> {
+        let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT page_url, signed_url, user_agent, err_msg, created_at FROM config_failures
+             ORDER BY created_at DESC LIMIT 100",
+        )
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(page_url, signed_url, user_agent, err_msg, created_at)| FailureReport {
+                    diagnosis: diagnose(&page_url, &signed_url, &user_agent, &err_msg),
+                    page_url,
+                    signed_url,
+                    user_agent,
+                    err_msg,
+                    created_at,
+                },
+            )
+            .collect())
+    }
+
+    async fn share_activity(&self) -> Result<Vec<ShareDay>, ApiError> {
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT slug, day,
+                    SUM(CASE WHEN outcome = 'success' THEN count ELSE 0 END),
+                    SUM(CASE WHEN outcome = 'cancel' THEN count ELSE 0 END)
+             FROM share_events GROUP BY slug, day ORDER BY slug, day",
+        )
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(slug, day, successes, cancels)| ShareDay {
+                slug,
+                day,
+                successes,
+                cancels,
+            })
+            .collect())
+    }
+
+    async fn audit(&self) -> Result<Vec<AuditEntry>, ApiError> {
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT at_ms, admin, action, target, detail FROM audit_log ORDER BY at_ms DESC LIMIT 200",
+        )
+        .fetch_all(&self.db)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(at_ms, admin, action, target, detail)| AuditEntry {
+                at_ms,
+                admin,
+                action,
+                target,
+                detail,
+            })
+            .collect())
+    }
+
+    async fn account(&self) -> Result<AccountInfo, ApiError> {
+        Ok(self.account.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnoses_name_the_difference() {
+        let d = diagnose(
+            "https://a.example/x?from=singlemessage&isappinstalled=0",
+            "https://a.example/x?from=singlemessage",
+            "Android MicroMessenger",
+            "config:invalid signature",
+        );
+        assert!(d.contains("the page signed https://a.example/x?from=singlemessage but the client verified https://a.example/x?from=singlemessage&isappinstalled=0"), "{d}");
+        assert!(d.contains("isappinstalled=0"));
+        let ios = diagnose(
+            "https://a.example/y",
+            "https://a.example/x",
+            "iPhone MicroMessenger",
+            "config:invalid signature",
+        );
+        assert!(ios.contains("iOS"), "{ios}");
+        let same = diagnose(
+            "https://a.example/x",
+            "https://a.example/x",
+            "",
+            "config:invalid signature",
+        );
+        assert!(same.contains("ticket"), "{same}");
+        assert!(diagnose("", "", "", "config:invalid url domain").contains("safe domains"));
+    }
+}
