@@ -16,6 +16,18 @@ use std::pin::Pin;
 
 type Load<K, T> = fn(K) -> Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send>>;
 
+/// `s` percent-encoded for a query value.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn when(at: i64) -> String {
     if at <= 0 {
         return "—".into();
@@ -469,13 +481,18 @@ pub fn UsersAdmin() -> impl IntoView {
                     .unwrap_or(1),
             )
         },
-        |(q, page)| Box::pin(admin_users(q, page)),
-        |p: UsersPage| {
+        |(q, page)| {
+            Box::pin(async move {
+                let users = admin_users(q.clone(), page).await?;
+                Ok((q, users))
+            })
+        },
+        |(q, p): (String, UsersPage)| {
             let pages = ((p.total + p.per_page - 1) / p.per_page).max(1);
             view! {
                 <section class="card">
                     <form method="get" action="/admin/users" class="search">
-                        <input name="q" placeholder="nickname or openid" data-testid="user-search"/>
+                        <input name="q" value=q.clone() placeholder="nickname or openid" data-testid="user-search"/>
                         <button class="button small">"Search"</button>
                     </form>
                     <p class="muted" data-testid="user-total">{format!("{} user(s)", p.total)}</p>
@@ -496,7 +513,7 @@ pub fn UsersAdmin() -> impl IntoView {
                     </table>
                     <p class="pager">
                         {(1..=pages).map(|n| view! {
-                            <a href=format!("/admin/users?page={n}") class:active=n == p.page>{n}</a>
+                            <a href=format!("/admin/users?q={}&page={n}", encode(&q)) class:active=n == p.page>{n}</a>
                         }).collect::<Vec<_>>()}
                     </p>
                 </section>

@@ -14,6 +14,10 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
     let original = RwSignal::new(original);
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
     let status = RwSignal::new((String::from("idle"), String::new()));
+    // Fields stay disabled until the island has hydrated: what is typed
+    // before would not reach the preview nor the save.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let domains = ctx.js_domains.clone();
     let errors = Memo::new(move |_| validate_page(&form.get(), &domains));
 
@@ -46,9 +50,9 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
             <label class="field" class:invalid=move || error().is_some()>
                 <span>{label}</span>
                 {if multiline {
-                    view! { <textarea name=name rows="4" prop:value=value on:input=on_input data-testid=format!("field-{name}")></textarea> }.into_any()
+                    view! { <textarea name=name rows="4" prop:value=value on:input=on_input disabled=move || !hydrated.get() data-testid=format!("field-{name}")></textarea> }.into_any()
                 } else {
-                    view! { <input name=name prop:value=value on:input=on_input data-testid=format!("field-{name}")/> }.into_any()
+                    view! { <input name=name prop:value=value on:input=on_input disabled=move || !hydrated.get() data-testid=format!("field-{name}")/> }.into_any()
                 }}
                 <small class="error" data-testid=format!("error-{name}")>{error}</small>
             </label>
@@ -158,13 +162,13 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
 
     view! {
         <div class="editor">
-            <form class="card editor-form" on:submit=save data-testid="page-form">
+            <form class="card editor-form" on:submit=save data-testid="page-form" data-hydrated=move || hydrated.get().to_string()>
                 {field("slug", "Slug (the page is /p/{slug})", |f| &f.slug, |f, v| f.slug = v, false)}
                 {field("title", "Title", |f| &f.title, |f, v| f.title = v, false)}
                 {field("body", "Body", |f| &f.body, |f, v| f.body = v, true)}
                 <label class="field">
                     <span>"Authorization"</span>
-                    <select name="auth_scope" data-testid="field-auth_scope"
+                    <select name="auth_scope" data-testid="field-auth_scope" disabled=move || !hydrated.get()
                         on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.auth_scope = v) }>
                         {crate::admin::AUTH_SCOPES.iter().map(|s| {
                             let s = *s;
@@ -183,7 +187,7 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
                 {field("timeline_title", "Title (empty: the chat title)", |f| &f.timeline_title, |f, v| f.timeline_title = v, false)}
                 {field("timeline_link", "Link (empty: the chat link)", |f| &f.timeline_link, |f, v| f.timeline_link = v, false)}
                 {field("timeline_image", "Image URL (empty: the chat image)", |f| &f.timeline_image, |f, v| f.timeline_image = v, false)}
-                <button class="button" data-testid="save-page">"Save"</button>
+                <button class="button" data-testid="save-page" disabled=move || !hydrated.get()>"Save"</button>
                 <p class="save-status" data-testid="save-status" data-status=move || status.get().0>{move || status.get().1}</p>
             </form>
             <aside class="preview" data-testid="preview">

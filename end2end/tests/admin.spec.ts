@@ -22,6 +22,8 @@ test('an admin edits a share title, the preview follows, the in-app page shares 
 
   await page.goto('/admin/pages/demo');
   const title = `春季大促 ${Date.now()}`;
+  // The editor is an island that loads lazily: its fields are disabled until it has.
+  await expect(page.getByTestId('page-form')).toHaveAttribute('data-hydrated', 'true');
   const input = page.getByTestId('field-share_title');
   await expect(input).toBeEditable();
   await input.fill(title);

@@ -651,3 +651,144 @@ async fn refresh_now_goes_through_the_single_flight_path_and_the_debugger_signs_
         &format!("{}/p/demo", app.base())
     ));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_are_searchable_and_paginated_media_and_cards_are_managed() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    create_admin(&db, "root");
+    let admin = signed_in(&app, "root").await;
+    let pool = pool(&db).await;
+    for i in 0..25 {
+        sqlx::query(
+            "INSERT INTO users (account, openid, scope, nickname, first_seen, last_seen)
+             VALUES ($1, $2, 'snsapi_userinfo', $3, 1, $4)",
+        )
+        .bind(SIM_APP_ID)
+        .bind(format!("oUser{i:02}"))
+        .bind(if i % 5 == 0 {
+            format!("小明{i}")
+        } else {
+            format!("user_{i}")
+        })
+        .bind(100 + i)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let users = |q: &'static str, page: &'static str| {
+        let admin = &admin;
+        let app = &app;
+        async move {
+            let (status, body) = post(
+                admin,
+                app,
+                "/api/admin/users",
+                &[("q", q), ("page", page)],
+                &[],
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str::<Value>(&body).unwrap()
+        }
+    };
+    let first = users("", "1").await;
+    assert_eq!(first["total"], 25);
+    assert_eq!(first["users"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        first["users"][0]["openid"], "oUser24",
+        "most recently seen first"
+    );
+    assert_eq!(users("", "2").await["users"].as_array().unwrap().len(), 5);
+    let found = users("小明", "1").await;
+    assert_eq!(found["total"], 5);
+    // LIKE wildcards are literal.
+    assert_eq!(users("%", "1").await["total"], 0);
+    // user_1, user_11..14 and user_16..19 (10 and 15 are 小明s); `_` is literal.
+    assert_eq!(users("user_1", "1").await["total"], 9);
+    let page = admin
+        .get(&format!("{}/admin/users?q=%E5%B0%8F%E6%98%8E", app.base()))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("小明10") && !page.body.contains("user_3"));
+
+    // Media: listed, deleted (row and audit), unknown ids refused.
+    sqlx::query(
+        "INSERT INTO media (media_id, slug, file, content_type, size, uploader, created_at, uploaded_ms)
+         VALUES ('m1', 'demo', 'm1.jpg', 'image/jpeg', 2048, 'oUser01', 5, 5)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let gallery = admin.get(&format!("{}/admin/media", app.base())).await;
+    assert!(gallery.body.contains("/media/m1.jpg") && gallery.body.contains("oUser01"));
+    let (status, body) = post(
+        &admin,
+        &app,
+        "/api/admin/delete_media",
+        &[("media_id", "m1")],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = post(
+        &admin,
+        &app,
+        "/api/admin/delete_media",
+        &[("media_id", "m1")],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 400);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM media")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+
+    // Cards: registered with their bindings, offered by the card page.
+    let (status, body) = post(
+        &admin,
+        &app,
+        "/api/admin/save_card",
+        &[
+            ("card_id", "pNewMemberCard01"),
+            ("title", "会员卡"),
+            ("card_type", "MEMBER_CARD"),
+            ("code_bound", "true"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(
+        &admin,
+        &app,
+        "/api/admin/save_card",
+        &[
+            ("card_id", "pBad"),
+            ("title", "x"),
+            ("card_type", "NOT_A_TYPE"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let bound: (i64, i64) = sqlx::query_as(
+        "SELECT code_bound, openid_bound FROM cards WHERE card_id = 'pNewMemberCard01'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(bound, (1, 0));
+    assert!(app.html("/p/demo/cards").await.contains("会员卡"));
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY at_ms")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        actions,
+        vec!["admin.create", "sign_in", "media.delete", "card.save"]
+    );
+}
