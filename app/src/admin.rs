@@ -152,6 +152,26 @@ pub struct AccountInfo {
     pub mp_token_set: bool,
 }
 
+/// An edit of the account; an empty secret keeps the current one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountForm {
+    /// `official` or `wecom`.
+    pub kind: String,
+    pub app_id: String,
+    #[serde(default)]
+    pub app_secret: String,
+    #[serde(default)]
+    pub corp_id: String,
+    #[serde(default)]
+    pub corp_secret: String,
+    #[serde(default)]
+    pub agent_id: String,
+    /// Comma-separated.
+    pub js_domains: String,
+    /// `client_credential` or `stable`.
+    pub token_mode: String,
+}
+
 /// The page auth scopes.
 pub const AUTH_SCOPES: &[&str] = &["none", "snsapi_base", "snsapi_userinfo"];
 
@@ -301,6 +321,7 @@ pub trait AdminBackend: Send + Sync + 'static {
     async fn share_activity(&self) -> Result<Vec<ShareDay>, ApiError>;
     async fn audit(&self) -> Result<Vec<AuditEntry>, ApiError>;
     async fn account(&self) -> Result<AccountInfo, ApiError>;
+    async fn save_account(&self, who: &str, form: AccountForm) -> Result<(), ApiError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -489,6 +510,13 @@ pub async fn admin_audit() -> Result<Vec<AuditEntry>, ApiError> {
 #[server(prefix = "/api/admin", endpoint = "account")]
 pub async fn admin_account() -> Result<AccountInfo, ApiError> {
     require_admin().await?.0.account().await
+}
+
+/// Edits the account (secrets are write-only: empty keeps the current one).
+#[server(prefix = "/api/admin", endpoint = "save_account")]
+pub async fn admin_save_account(form: AccountForm) -> Result<(), ApiError> {
+    let (admin, who) = require_admin().await?;
+    admin.save_account(&who, form).await
 }
 
 #[cfg(test)]

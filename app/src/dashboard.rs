@@ -631,7 +631,8 @@ pub fn AuditLog() -> impl IntoView {
     )
 }
 
-/// `/admin/account`.
+/// `/admin/account`: what is configured, and the form to change it. Secrets
+/// are write-only: the form shows whether one is set, and an empty field keeps it.
 #[component]
 pub fn AccountView() -> impl IntoView {
     dashboard_page(
@@ -640,6 +641,13 @@ pub fn AccountView() -> impl IntoView {
         |_| Box::pin(admin_account()),
         |a: AccountInfo| {
             let set = |b: bool| if b { "set (never shown)" } else { "not set" };
+            let secret_hint = |b: bool| {
+                if b {
+                    "set: leave empty to keep it"
+                } else {
+                    "not set"
+                }
+            };
             view! {
                 <section class="card">
                     <dl data-testid="account">
@@ -653,7 +661,32 @@ pub fn AccountView() -> impl IntoView {
                         <dt>"Token mode"</dt><dd>{a.token_mode.clone()}</dd>
                         <dt>"Message-server token"</dt><dd>{set(a.mp_token_set)}</dd>
                     </dl>
-                    <p class="muted">"These come from the WXKIT_* environment of the server (see the README)."</p>
+                </section>
+                <section class="card">
+                    <h2>"Change the account"</h2>
+                    {form_error::<AdminSaveAccount>()}
+                    <form method="post" action="/api/admin/save_account" class="grid-form" data-testid="account-form">
+                        <label>"Kind"
+                            <select name="form[kind]">
+                                <option value="official" selected=a.kind == "official">"official (Official Account)"</option>
+                                <option value="wecom" selected=a.kind == "wecom">"wecom (WeCom corp)"</option>
+                            </select>
+                        </label>
+                        <label>"AppID" <input name="form[app_id]" value=a.app_id.clone() required/></label>
+                        <label>"AppSecret" <input name="form[app_secret]" type="password" autocomplete="off" placeholder=secret_hint(a.app_secret_set)/></label>
+                        <label>"WeCom corp ID" <input name="form[corp_id]" value=a.corp_id.clone()/></label>
+                        <label>"WeCom agent ID" <input name="form[agent_id]" value=a.agent_id.clone()/></label>
+                        <label>"WeCom secret" <input name="form[corp_secret]" type="password" autocomplete="off" placeholder=secret_hint(a.corp_secret_set)/></label>
+                        <label>"JS interface safe domains (comma-separated)" <input name="form[js_domains]" value=a.js_domains.join(",") required/></label>
+                        <label>"Token mode"
+                            <select name="form[token_mode]">
+                                <option value="client_credential" selected=a.token_mode == "client_credential">"client_credential"</option>
+                                <option value="stable" selected=a.token_mode == "stable">"stable (safe when other systems also fetch tokens)"</option>
+                            </select>
+                        </label>
+                        <button class="button small" data-testid="save-account">"Save the account"</button>
+                    </form>
+                    <p class="muted">"Saved settings override the WXKIT_* environment and reach every wxkit process within seconds."</p>
                 </section>
             }
             .into_any()

@@ -148,9 +148,10 @@ pub async fn card_sign(
     let ticket = creds.get(Kind::CardTicket).await?;
     let timestamp = crate::db::now();
     let nonce_str = signature::nonce();
+    let app_id = creds.app_id();
     let card_sign = signature::card_sign(&CardSignFields {
         api_ticket: &ticket,
-        app_id: creds.app_id(),
+        app_id: &app_id,
         location_id: shop_id,
         timestamp,
         nonce_str: &nonce_str,

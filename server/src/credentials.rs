@@ -13,7 +13,7 @@
 use crate::config::{Config, TokenMode, WeComConfig};
 use crate::db::{now, now_ms};
 use crate::wechat::{self, WeChatError};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use sqlx::AnyPool;
 use std::future::Future;
@@ -130,14 +130,14 @@ pub struct Upstream {
     pub client: wechat::Client,
     pub api: String,
     pub wecom_api: String,
-    pub app_id: String,
-    pub app_secret: SecretString,
-    pub token_mode: TokenMode,
-    pub wecom: Option<WeComConfig>,
+    /// Whose credentials: AppID, secrets and token mode, live (an admin may edit them).
+    pub account: crate::accounts::Account,
 }
 
 #[derive(Clone)]
 struct Cached {
+    /// The account the value belongs to (the settings may change).
+    account: String,
     value: String,
     expires_at: i64,
     fetched_at: i64,
@@ -148,6 +148,9 @@ struct Cached {
 struct Slot {
     flight: tokio::sync::Mutex<()>,
     cache: RwLock<Option<Cached>>,
+    /// Bumped by every invalidation: a value read from the database before
+    /// one must not be cached after it.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -217,29 +220,32 @@ impl Credentials {
         }
     }
 
-    pub fn app_id(&self) -> &str {
-        &self.upstream.app_id
+    pub fn app_id(&self) -> String {
+        self.upstream.account.get().app_id.clone()
     }
 
-    pub fn wecom(&self) -> Option<&WeComConfig> {
-        self.upstream.wecom.as_ref()
+    pub fn wecom(&self) -> Option<WeComConfig> {
+        self.upstream.account.get().wecom.clone()
     }
 
     fn account(&self, kind: Kind) -> Result<String, CredentialError> {
+        let settings = self.upstream.account.get();
         if kind.is_wecom() {
-            let w = self
-                .upstream
-                .wecom
-                .as_ref()
-                .ok_or(CredentialError::NoWeCom)?;
+            let w = settings.wecom.as_ref().ok_or(CredentialError::NoWeCom)?;
             Ok(format!("{}:{}", w.corp_id, w.agent_id))
         } else {
-            Ok(self.upstream.app_id.clone())
+            Ok(settings.app_id.clone())
         }
     }
 
     fn slot(&self, kind: Kind) -> &Slot {
         &self.slots[kind.index()]
+    }
+
+    fn generation(&self, kind: Kind) -> u64 {
+        self.slot(kind)
+            .generation
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn cached(&self, kind: Kind) -> Option<String> {
@@ -249,7 +255,8 @@ impl Credentials {
             .read()
             .unwrap_or_else(|e| e.into_inner());
         let c = guard.as_ref()?;
-        (c.loaded.elapsed() < self.settings.resync
+        (c.account == self.account(kind).ok()?
+            && c.loaded.elapsed() < self.settings.resync
             && is_fresh(
                 self.settings.margin,
                 &c.value,
@@ -266,6 +273,7 @@ impl Credentials {
             .cache
             .write()
             .unwrap_or_else(|e| e.into_inner()) = Some(Cached {
+            account: self.account(kind).unwrap_or_default(),
             value: value.to_string(),
             expires_at,
             fetched_at,
@@ -286,8 +294,9 @@ impl Credentials {
             let account = self.account(kind)?;
             let deadline = Instant::now() + self.settings.lease * 2;
             loop {
+                let generation = self.generation(kind);
                 let row = self.load(&account, kind).await?;
-                if let Some(v) = self.usable(kind, row.as_ref())? {
+                if let Some(v) = self.usable(kind, row.as_ref(), generation)? {
                     return Ok(v);
                 }
                 if self.try_lock(&account, kind).await? {
@@ -311,7 +320,12 @@ impl Credentials {
     /// A stored value that may be used without asking WeChat: a fresh one, or,
     /// while WeChat is backed off, one that has not expired yet. `Err` when
     /// backed off with nothing valid to serve; `Ok(None)` when a refresh is due.
-    fn usable(&self, kind: Kind, row: Option<&Row>) -> Result<Option<String>, CredentialError> {
+    fn usable(
+        &self,
+        kind: Kind,
+        row: Option<&Row>,
+        generation: u64,
+    ) -> Result<Option<String>, CredentialError> {
         let Some(r) = row else { return Ok(None) };
         let now = now();
         if is_fresh(
@@ -321,7 +335,10 @@ impl Credentials {
             r.fetched_at,
             now,
         ) {
-            self.remember(kind, &r.value, r.expires_at, r.fetched_at);
+            // Not if it was invalidated since it was read.
+            if self.generation(kind) == generation {
+                self.remember(kind, &r.value, r.expires_at, r.fetched_at);
+            }
             return Ok(Some(r.value.clone()));
         }
         let wait_ms = r.backoff_until_ms - now_ms();
@@ -341,8 +358,9 @@ impl Credentials {
 
     async fn refresh_locked(&self, account: &str, kind: Kind) -> Result<String, CredentialError> {
         // Re-check: another process may have refreshed while we waited for the lock.
+        let generation = self.generation(kind);
         let row = self.load(account, kind).await?;
-        if let Some(v) = self.usable(kind, row.as_ref())? {
+        if let Some(v) = self.usable(kind, row.as_ref(), generation)? {
             return Ok(v);
         }
         // A value invalidated after a 40001 must not come back from stable_token.
@@ -414,20 +432,25 @@ impl Credentials {
             .min(self.settings.backoff_max)
     }
 
+    /// Drops `value` from this process's cache and stops reads already under
+    /// way from caching it again.
+    fn forget(&self, kind: Kind, value: &str) {
+        let slot = self.slot(kind);
+        slot.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut cache = slot.cache.write().unwrap_or_else(|e| e.into_inner());
+        if cache.as_ref().is_some_and(|c| c.value == value) {
+            *cache = None;
+        }
+    }
+
     /// Marks `value` of `kind` as no longer valid, but only if it is still the
     /// stored value (another process may have replaced it already).
     pub async fn invalidate(&self, kind: Kind, value: &str) -> Result<(), CredentialError> {
         let account = self.account(kind)?;
-        {
-            let mut cache = self
-                .slot(kind)
-                .cache
-                .write()
-                .unwrap_or_else(|e| e.into_inner());
-            if cache.as_ref().is_some_and(|c| c.value == value) {
-                *cache = None;
-            }
-        }
+        // Before and after the update: a read of the old row that races with it
+        // must not leave the value in the cache.
+        self.forget(kind, value);
         let done = sqlx::query(
             "UPDATE credentials SET expires_at = 0 WHERE account = $1 AND kind = $2 AND value = $3",
         )
@@ -436,6 +459,7 @@ impl Credentials {
         .bind(value)
         .execute(&self.db)
         .await?;
+        self.forget(kind, value);
         tracing::info!(
             kind = kind.as_str(),
             invalidated = done.rows_affected(),
@@ -470,16 +494,17 @@ impl Credentials {
     async fn fetch(&self, kind: Kind, force: bool) -> Result<(String, i64), FetchError> {
         let u = &self.upstream;
         let c = &u.client;
+        let acc = u.account.get();
         match kind {
             Kind::AccessToken => {
-                let reply: TokenReply = match u.token_mode {
+                let reply: TokenReply = match acc.token_mode {
                     TokenMode::ClientCredential => {
                         c.get_json(
                             &format!("{}/cgi-bin/token", u.api),
                             &[
                                 ("grant_type", "client_credential"),
-                                ("appid", &u.app_id),
-                                ("secret", u.app_secret.expose_secret()),
+                                ("appid", &acc.app_id),
+                                ("secret", acc.app_secret.expose_secret()),
                             ],
                         )
                         .await?
@@ -487,8 +512,8 @@ impl Credentials {
                     TokenMode::Stable => {
                         let body = serde_json::json!({
                             "grant_type": "client_credential",
-                            "appid": u.app_id,
-                            "secret": u.app_secret.expose_secret(),
+                            "appid": acc.app_id,
+                            "secret": acc.app_secret.expose_secret(),
                             "force_refresh": force,
                         });
                         c.post_json(&format!("{}/cgi-bin/stable_token", u.api), &body)
@@ -498,7 +523,7 @@ impl Credentials {
                 Ok((reply.access_token, reply.expires_in))
             }
             Kind::WeComToken => {
-                let w = u
+                let w = acc
                     .wecom
                     .as_ref()
                     .ok_or(FetchError::Dependency(CredentialError::NoWeCom))?;

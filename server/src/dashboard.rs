@@ -160,13 +160,13 @@ impl AdminBackend for AppState {
 
     async fn editor_context(&self) -> Result<EditorContext, ApiError> {
         Ok(EditorContext {
-            js_domains: self.jssdk.js_domains.clone(),
+            js_domains: self.account.get().js_domains.clone(),
             origin: self.public_origin.clone(),
         })
     }
 
     async fn save_page(&self, who: &str, original: &str, form: PageForm) -> Result<(), ApiError> {
-        let errors = validate_page(&form, &self.jssdk.js_domains);
+        let errors = validate_page(&form, &self.account.get().js_domains);
         if !errors.is_empty() {
             return Err(ApiError::Invalid {
                 message: format!("{} field(s) need fixing", errors.len()),
@@ -272,7 +272,7 @@ impl AdminBackend for AppState {
     }
 
     async fn users(&self, query: &str, page: i64) -> Result<UsersPage, ApiError> {
-        crate::oauth::list_users(&self.db, self.oauth.account_id(), query, page, 20)
+        crate::oauth::list_users(&self.db, &self.oauth.account_id(), query, page, 20)
             .await
             .map_err(db_error)
     }
@@ -339,7 +339,7 @@ impl AdminBackend for AppState {
                 .map_err(|_| ApiError::bad_request("the timestamp is Unix seconds, digits only"))?
         };
         let (ticket, current) = if ticket.trim().is_empty() {
-            let kind = match self.oauth.kind {
+            let kind = match self.account.get().kind {
                 crate::config::AccountKind::WeCom => Kind::WeComJsapiTicket,
                 crate::config::AccountKind::Official => Kind::JsapiTicket,
             };
@@ -434,7 +434,33 @@ impl AdminBackend for AppState {
     }
 
     async fn account(&self) -> Result<AccountInfo, ApiError> {
-        Ok(self.account.clone())
+        Ok(self.account.info(self.mp_token.is_some()))
+    }
+
+    async fn save_account(&self, who: &str, form: AccountForm) -> Result<(), ApiError> {
+        let edit = crate::accounts::AccountEdit {
+            kind: form.kind,
+            app_id: form.app_id,
+            app_secret: form.app_secret,
+            corp_id: form.corp_id,
+            corp_secret: form.corp_secret,
+            agent_id: form.agent_id,
+            js_domains: form.js_domains,
+            token_mode: form.token_mode,
+        };
+        match self.account.save(&edit).await {
+            Ok(detail) => audit(&self.db, who, "account.update", "default", &detail).await,
+            Err(crate::accounts::AccountError::Invalid { field, message }) => {
+                Err(ApiError::Invalid {
+                    message: format!("{field}: {message}"),
+                    fields: vec![app::jssdk::FieldError {
+                        field: field.to_string(),
+                        message,
+                    }],
+                })
+            }
+            Err(crate::accounts::AccountError::Db(e)) => Err(db_error(e)),
+        }
     }
 }
 

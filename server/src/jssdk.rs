@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 pub struct JsSdk {
     pub credentials: Arc<Credentials>,
-    pub js_domains: Vec<String>,
-    pub kind: AccountKind,
+    /// Kind and JS interface safe domains, live.
+    pub account: crate::accounts::Account,
 }
 
 impl JsSdk {
@@ -22,23 +22,25 @@ impl JsSdk {
     /// `apis`: the page's jsApiList (`None`: every API); agent APIs go to the
     /// agentConfig of a WeCom account and are dropped for an Official Account.
     pub async fn sign(&self, url: &str, apis: Option<Vec<String>>) -> Result<WxConfig, ApiError> {
-        let url = signature::page_url(url, &self.js_domains)
+        let account = self.account.get();
+        let url = signature::page_url(url, &account.js_domains)
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
         let apis = apis.unwrap_or_else(|| KNOWN_APIS.iter().map(|s| s.to_string()).collect());
         let (agent_apis, apis): (Vec<String>, Vec<String>) = apis
             .into_iter()
             .partition(|a| AGENT_APIS.contains(&a.as_str()));
-        let wecom = match self.kind {
+        let wecom = match account.kind {
             AccountKind::WeCom => Some(
-                self.credentials
-                    .wecom()
+                account
+                    .wecom
+                    .as_ref()
                     .ok_or_else(|| api_error(CredentialError::NoWeCom))?,
             ),
             AccountKind::Official => None,
         };
         let (ticket_kind, app_id) = match wecom {
             Some(w) => (Kind::WeComJsapiTicket, w.corp_id.clone()),
-            None => (Kind::JsapiTicket, self.credentials.app_id().to_string()),
+            None => (Kind::JsapiTicket, account.app_id.clone()),
         };
         let ticket = self.credentials.get(ticket_kind).await.map_err(api_error)?;
         let nonce_str = signature::nonce();

@@ -1,6 +1,7 @@
 //! wxkit's server: configuration, database, WeChat credentials and client,
 //! signatures, the simulator, and the HTTP router that serves the Leptos app.
 
+pub mod accounts;
 pub mod admin;
 pub mod cards;
 pub mod config;
@@ -35,6 +36,8 @@ pub enum StartError {
     Db(#[from] db::DbError),
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("cannot read the account settings: {0}")]
+    Settings(sqlx::Error),
 }
 
 /// `http://` + the bound address, with a wildcard address replaced by loopback.
@@ -62,14 +65,16 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let db = db::connect(&config.database_url).await?;
     db::migrate(&db).await?;
 
+    let account =
+        accounts::Account::load(db.clone(), accounts::AccountSettings::from_config(&config))
+            .await
+            .map_err(StartError::Settings)?;
+    account.spawn_reload(std::time::Duration::from_secs(10));
     let upstream = Upstream {
         client: wechat::Client::new(config.upstream_timeout),
         api: config.wechat_api_base(&base),
         wecom_api: config.wecom_api_base(&base),
-        app_id: config.app_id.clone(),
-        app_secret: config.app_secret.clone(),
-        token_mode: config.token_mode,
-        wecom: config.wecom.clone(),
+        account: account.clone(),
     };
     let credentials = Arc::new(Credentials::new(
         db.clone(),
@@ -91,38 +96,10 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         wecom_api: config.wecom_api_base(&base),
         open: config.wechat_open_base(&base),
         public_origin: public_origin.clone(),
-        kind: config.account_kind,
-        app_id: config.app_id.clone(),
-        app_secret: config.app_secret.clone(),
-        wecom: config.wecom.clone(),
+        account: account.clone(),
         credentials: credentials.clone(),
         profile_ttl: config.profile_ttl,
     });
-    let account = app::admin::AccountInfo {
-        kind: match config.account_kind {
-            config::AccountKind::Official => "official".into(),
-            config::AccountKind::WeCom => "wecom".into(),
-        },
-        app_id: config.app_id.clone(),
-        corp_id: config
-            .wecom
-            .as_ref()
-            .map(|w| w.corp_id.clone())
-            .unwrap_or_default(),
-        agent_id: config
-            .wecom
-            .as_ref()
-            .map(|w| w.agent_id.clone())
-            .unwrap_or_default(),
-        js_domains: config.js_domains.clone(),
-        token_mode: match config.token_mode {
-            config::TokenMode::ClientCredential => "client_credential".into(),
-            config::TokenMode::Stable => "stable".into(),
-        },
-        app_secret_set: true,
-        corp_secret_set: config.wecom.is_some(),
-        mp_token_set: config.mp_token.is_some(),
-    };
     let sign_in = Arc::new(admin::SignIn::new(
         db.clone(),
         config.sign_in_per_ip,
@@ -130,8 +107,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     ));
     let jssdk = Arc::new(jssdk::JsSdk {
         credentials,
-        js_domains: config.js_domains.clone(),
-        kind: config.account_kind,
+        account: account.clone(),
     });
     let site = app::SiteInfo {
         simulate: config.simulate,

@@ -6,11 +6,11 @@
 //! tokens (kept server side, refreshed, checked with `sns/auth`), and the
 //! session that remembers who the visitor is.
 
-use crate::config::{AccountKind, WeComConfig};
+use crate::config::AccountKind;
 use crate::credentials::{CredentialError, Credentials, Kind};
 use crate::wechat::{errcode_meaning, Client, WeChatError};
 use app::Visitor;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 use std::sync::Arc;
@@ -184,10 +184,8 @@ pub struct OAuth {
     /// The authorize page's base (`open.weixin.qq.com`).
     pub open: String,
     pub public_origin: String,
-    pub kind: AccountKind,
-    pub app_id: String,
-    pub app_secret: SecretString,
-    pub wecom: Option<WeComConfig>,
+    /// Kind, AppID, secret and WeCom corp, live (an admin may edit them).
+    pub account: crate::accounts::Account,
     pub credentials: Arc<Credentials>,
     /// A stored profile older than this is fetched again (userinfo pages).
     pub profile_ttl: Duration,
@@ -355,11 +353,17 @@ pub fn safe_return(next: &str) -> String {
 
 impl OAuth {
     /// The ID of the account users authorize: the AppID, or the corp ID.
-    pub fn account_id(&self) -> &str {
-        match (self.kind, &self.wecom) {
-            (AccountKind::WeCom, Some(w)) => &w.corp_id,
-            _ => &self.app_id,
-        }
+    pub fn account_id(&self) -> String {
+        self.account.get().account_id().to_string()
+    }
+
+    /// The Official Account's AppID (the message server's account).
+    pub fn app_id(&self) -> String {
+        self.account.get().app_id.clone()
+    }
+
+    fn kind(&self) -> AccountKind {
+        self.account.get().kind
     }
 
     /// The authorize URL, exactly as PROTOCOL.md §4 orders it.
@@ -368,14 +372,15 @@ impl OAuth {
             format!("{}{CALLBACK_PATH}", self.public_origin).as_bytes(),
         )
         .collect();
-        let (appid, scope, agent) = match (self.kind, &self.wecom) {
+        let settings = self.account.get();
+        let (appid, scope, agent) = match (settings.kind, &settings.wecom) {
             // WeCom identifies members silently; their profile comes from the corp directory.
             (AccountKind::WeCom, Some(w)) => (
                 w.corp_id.as_str(),
                 "snsapi_base",
                 format!("&agentid={}", w.agent_id),
             ),
-            _ => (self.app_id.as_str(), scope.as_str(), String::new()),
+            _ => (settings.app_id.as_str(), scope.as_str(), String::new()),
         };
         format!(
             "{}/connect/oauth2/authorize?appid={appid}&redirect_uri={redirect}&response_type=code&scope={scope}&state={state}{agent}#wechat_redirect",
@@ -463,7 +468,7 @@ impl OAuth {
         let Some(code) = code.filter(|c| !c.is_empty()) else {
             return Err(CallbackError::Refused { retry });
         };
-        let user = match self.kind {
+        let user = match self.kind() {
             AccountKind::Official => self.exchange_official(code, &attempt.scope, &retry).await?,
             AccountKind::WeCom => self.exchange_wecom(code, &attempt.scope, &retry).await?,
         };
@@ -523,13 +528,14 @@ impl OAuth {
         asked: &str,
         retry: &str,
     ) -> Result<SessionUser, CallbackError> {
+        let settings = self.account.get();
         let reply: WebTokenReply = self
             .client
             .get_json(
                 &format!("{}/sns/oauth2/access_token", self.api),
                 &[
-                    ("appid", self.app_id.as_str()),
-                    ("secret", self.app_secret.expose_secret()),
+                    ("appid", settings.app_id.as_str()),
+                    ("secret", settings.app_secret.expose_secret()),
                     ("code", code),
                     ("grant_type", "authorization_code"),
                 ],
@@ -777,7 +783,7 @@ impl OAuth {
             return Ok(None);
         };
         let stale = now >= profile_at + self.profile_ttl.as_secs() as i64;
-        if required == Scope::UserInfo && self.kind == AccountKind::Official && stale {
+        if required == Scope::UserInfo && self.kind() == AccountKind::Official && stale {
             match self.refresh_profile(&u.openid).await {
                 Ok(p) => {
                     self.store_user(&u.openid, "", "", &scope, Some(&p), now)
@@ -861,6 +867,7 @@ impl OAuth {
         row: &TokenRow,
         now: i64,
     ) -> Result<String, TokenTrouble> {
+        let settings = self.account.get();
         if now >= row.refresh_expires_at {
             return Err(TokenTrouble::Reauthorize);
         }
@@ -869,7 +876,7 @@ impl OAuth {
             .get_json(
                 &format!("{}/sns/oauth2/refresh_token", self.api),
                 &[
-                    ("appid", self.app_id.as_str()),
+                    ("appid", settings.app_id.as_str()),
                     ("grant_type", "refresh_token"),
                     ("refresh_token", row.refresh_token.as_str()),
                 ],

@@ -47,8 +47,8 @@ pub struct AppState {
     pub mp_token: Option<SecretString>,
     /// Admin sign-in (rate limits included).
     pub sign_in: Arc<crate::admin::SignIn>,
-    /// The account as the dashboard shows it (secrets reduced to "set").
-    pub account: app::admin::AccountInfo,
+    /// The account the pages belong to (live; an admin may edit it).
+    pub account: crate::accounts::Account,
 }
 
 /// The whole site. `simulator`: mounted under `/_sim` when given.
@@ -489,7 +489,7 @@ async fn message_server_check(
     Path(account): Path<String>,
     Query(q): Query<EchoQuery>,
 ) -> Response {
-    if account != state.oauth.app_id {
+    if account != state.oauth.app_id() {
         return (StatusCode::NOT_FOUND, "no such account").into_response();
     }
     let Some(token) = &state.mp_token else {

@@ -792,3 +792,119 @@ async fn users_are_searchable_and_paginated_media_and_cards_are_managed() {
         vec!["admin.create", "sign_in", "media.delete", "card.save"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_account_is_edited_live_and_its_secrets_stay_write_only() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]);
+    create_admin(&db, "root");
+    let admin = signed_in(&app, "root").await;
+    let page = admin.get(&format!("{}/admin/account", app.base())).await;
+    assert!(page.body.contains("set (never shown)") && !page.body.contains(SIM_APP_SECRET));
+    let other_url = "https://h5.example.com/p/demo";
+    assert_eq!(app.sign(other_url).await.0, 400, "not a safe domain yet");
+
+    let edit =
+        |secret: &'static str, kind: &'static str, domains: &'static str, mode: &'static str| {
+            vec![
+                ("form[kind]", kind),
+                ("form[app_id]", SIM_APP_ID),
+                ("form[app_secret]", secret),
+                ("form[corp_id]", ""),
+                ("form[corp_secret]", ""),
+                ("form[agent_id]", ""),
+                ("form[js_domains]", domains),
+                ("form[token_mode]", mode),
+            ]
+        };
+    // An invalid edit changes nothing.
+    let before = snapshot(&db).await;
+    let (status, body) = post(
+        &admin,
+        &app,
+        "/api/admin/save_account",
+        &edit("", "wecom", "127.0.0.1", "stable"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("corp_id"), "{body}");
+    assert_eq!(snapshot(&db).await, before);
+
+    // New safe domain and token mode, secret kept: live at once.
+    let (status, body) = post(
+        &admin,
+        &app,
+        "/api/admin/save_account",
+        &edit("", "official", "127.0.0.1, h5.example.com", "stable"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        app.sign(other_url).await.0,
+        200,
+        "the new safe domain is signed"
+    );
+    assert_eq!(
+        sim.calls("stable_token").await,
+        1,
+        "the stable token was fetched with the kept secret"
+    );
+
+    // A wrong secret: write-only, and WeChat's refusal shows with its errcode.
+    let wrong = "wrong0secret0value0xyz";
+    let (status, _) = post(
+        &admin,
+        &app,
+        "/api/admin/save_account",
+        &edit(wrong, "official", "127.0.0.1", "client_credential"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = post(
+        &admin,
+        &app,
+        "/api/admin/refresh",
+        &[("kind", "access_token")],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("40125"), "{body}");
+    assert!(!body.contains(wrong));
+    let (_, health) = post(&admin, &app, "/api/admin/health", &[], &[]).await;
+    assert!(
+        health.contains("40125") && !health.contains(wrong),
+        "{health}"
+    );
+    for path in ["/admin/account", "/admin/audit", "/admin"] {
+        let page = admin.get(&format!("{}{path}", app.base())).await;
+        assert!(!page.body.contains(wrong), "{path} shows the secret");
+    }
+    let (_, account) = post(&admin, &app, "/api/admin/account", &[], &[]).await;
+    assert!(!account.contains(wrong) && !account.contains(SIM_APP_SECRET));
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'account.update'")
+            .fetch_all(&pool(&db).await)
+            .await
+            .unwrap();
+    assert_eq!(details.len(), 2);
+    assert!(details.iter().any(|d| d.contains("app_secret replaced")));
+    assert!(details.iter().all(|d| !d.contains(wrong)));
+
+    // Another process on the same database starts with the edited account
+    // (the environment's default domains would be 127.0.0.1,localhost).
+    let second = App::start(&sim, &db, &[]);
+    let b = signed_in(&second, "root").await;
+    let page = b.get(&format!("{}/admin/account", second.base())).await;
+    assert!(
+        page.body
+            .contains(r#"name="form[js_domains]" value="127.0.0.1""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(wrong));
+}

@@ -6,16 +6,17 @@ use common::*;
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
-use wxkit::config::{TokenMode, WeComConfig, SIM_AGENT_ID, SIM_CORP_ID, SIM_CORP_SECRET};
+use wxkit::accounts::{Account, AccountSettings};
+use wxkit::config::{
+    AccountKind, TokenMode, WeComConfig, SIM_AGENT_ID, SIM_CORP_ID, SIM_CORP_SECRET,
+};
 use wxkit::credentials::{Credentials, Kind, Settings, Upstream};
 
 async fn credentials(sim: &Sim, db: &Db) -> Arc<Credentials> {
     let pool = wxkit::db::connect(&db.url()).await.unwrap();
     wxkit::db::migrate(&pool).await.unwrap();
-    let upstream = Upstream {
-        client: wxkit::wechat::Client::new(Duration::from_secs(5)),
-        api: sim.api(),
-        wecom_api: format!("{}/_sim/qyapi", sim.base()),
+    let account = AccountSettings {
+        kind: AccountKind::Official,
         app_id: SIM_APP_ID.into(),
         app_secret: SecretString::from(SIM_APP_SECRET.to_string()),
         token_mode: TokenMode::ClientCredential,
@@ -24,6 +25,13 @@ async fn credentials(sim: &Sim, db: &Db) -> Arc<Credentials> {
             secret: SecretString::from(SIM_CORP_SECRET.to_string()),
             agent_id: SIM_AGENT_ID.into(),
         }),
+        js_domains: vec!["127.0.0.1".into()],
+    };
+    let upstream = Upstream {
+        client: wxkit::wechat::Client::new(Duration::from_secs(5)),
+        api: sim.api(),
+        wecom_api: format!("{}/_sim/qyapi", sim.base()),
+        account: Account::load(pool.clone(), account).await.unwrap(),
     };
     let settings = Settings {
         margin: Duration::from_secs(300),
