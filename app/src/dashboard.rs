@@ -221,10 +221,7 @@ pub fn Overview() -> impl IntoView {
                     <h2>"Share activity"</h2>
                     <ShareChart days=activity/>
                 </section>
-                <section class="card">
-                    <h2>"Config failures reported by pages"</h2>
-                    <Failures failures/>
-                </section>
+                <Failures failures/>
             }
             .into_any()
         },
@@ -278,8 +275,19 @@ fn ShareChart(days: Vec<ShareDay>) -> impl IntoView {
     .into_any()
 }
 
+/// The config failures pages reported, each with its diagnosis, in a card.
 #[component]
 fn Failures(failures: Vec<FailureReport>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Config failures reported by pages"</h2>
+            <FailureList failures/>
+        </section>
+    }
+}
+
+#[component]
+fn FailureList(failures: Vec<FailureReport>) -> impl IntoView {
     if failures.is_empty() {
         return view! { <p class="muted" data-testid="failures">"No failures reported."</p> }
             .into_any();
@@ -592,10 +600,7 @@ pub fn Debugger() -> impl IntoView {
                         Err(e) => view! { <p class="error" data-testid="debug-error">{e.to_string()}</p> }.into_any(),
                     })}
                 </section>
-                <section class="card">
-                    <h2>"Config failures reported by pages"</h2>
-                    <Failures failures/>
-                </section>
+                <Failures failures/>
             }
             .into_any()
         },

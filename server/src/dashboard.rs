@@ -5,7 +5,7 @@
 
 use crate::admin::{self, AdminError};
 use crate::credentials::Kind;
-use crate::web::AppState;
+use crate::web::{db_error, AppState};
 use app::admin::*;
 use app::jssdk::ApiError;
 use async_trait::async_trait;
@@ -13,13 +13,6 @@ use http::request::Parts;
 use sqlx::AnyPool;
 use std::net::{IpAddr, SocketAddr};
 use tower_sessions::Session;
-
-fn db_error(e: sqlx::Error) -> ApiError {
-    tracing::error!("database error: {e}");
-    ApiError::Internal {
-        message: "database error".into(),
-    }
-}
 
 fn admin_error(e: AdminError) -> ApiError {
     match e {

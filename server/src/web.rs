@@ -216,7 +216,8 @@ impl AppState {
     }
 }
 
-fn db_error(e: sqlx::Error) -> ApiError {
+/// A database failure as the browser hears of it (the details go to the log).
+pub(crate) fn db_error(e: sqlx::Error) -> ApiError {
     tracing::error!("database error: {e}");
     ApiError::Internal {
         message: "database error".into(),
