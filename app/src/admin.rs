@@ -107,6 +107,11 @@ pub struct FailureReport {
     pub err_msg: String,
     pub created_at: i64,
     pub diagnosis: String,
+    /// How many times this same failure was reported (the last at `last_seen`).
+    #[serde(default)]
+    pub count: i64,
+    #[serde(default)]
+    pub last_seen: i64,
 }
 
 /// Share outcomes of one page on one day.
@@ -136,6 +141,20 @@ pub struct CardRow {
     pub card_type: String,
     pub code_bound: bool,
     pub openid_bound: bool,
+    /// Unclaimed codes in its code pool (custom-code cards).
+    #[serde(default)]
+    pub codes_left: i64,
+}
+
+/// What a code-pool upload did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeUpload {
+    /// New codes in the pool.
+    pub added: i64,
+    /// Codes the pool had already (or listed twice), ignored.
+    pub ignored: i64,
+    /// Unclaimed codes now.
+    pub left: i64,
 }
 
 /// The account the pages belong to, secrets reduced to whether they are set.
@@ -170,29 +189,39 @@ pub struct AccountForm {
     pub js_domains: String,
     /// `client_credential` or `stable`.
     pub token_mode: String,
+    /// The admin's own password: required when a secret is replaced.
+    #[serde(default)]
+    pub password: String,
 }
 
 /// The page auth scopes.
 pub const AUTH_SCOPES: &[&str] = &["none", "snsapi_base", "snsapi_userinfo"];
 
 fn host_allowed(host: &str, domains: &[String]) -> bool {
-    let host = host.to_ascii_lowercase();
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
     domains
         .iter()
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
-/// `scheme://host[:port]/…` split into (scheme, host) without a URL crate (the
-/// editor runs in the browser, where every KB counts).
-fn scheme_and_host(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit('@').next()?;
-    let host = match host.rsplit_once(':') {
-        Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-        _ => host,
-    };
-    (!host.is_empty()).then_some((scheme, host))
+/// The (scheme, host) of an absolute URL, as a browser parses it (the WHATWG
+/// URL standard: a `\\` in the authority, `user@host`, percent-encoding and IDN
+/// are resolved as WeChat's webview resolves them). In the browser the
+/// browser's own parser (no extra KB of WASM); on the server the `url` crate.
+fn scheme_and_host(url: &str) -> Option<(String, String)> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let u = web_sys::Url::new(url).ok()?;
+        let scheme = u.protocol().trim_end_matches(':').to_string();
+        let host = u.hostname();
+        (!host.is_empty()).then_some((scheme, host))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let u = url::Url::parse(url).ok()?;
+        let host = u.host_str()?.to_string();
+        Some((u.scheme().to_string(), host))
+    }
 }
 
 /// Checks a page form; every problem is named with its field.
@@ -252,7 +281,8 @@ pub fn validate_page(form: &PageForm, js_domains: &[String]) -> Vec<FieldError> 
         if value.is_empty() {
             continue;
         }
-        match scheme_and_host(value) {
+        let parsed = scheme_and_host(value);
+        match parsed.as_ref().map(|(s, h)| (s.as_str(), h.as_str())) {
             _ if value.len() > 1024 => bad(field, "at most 1024 characters".into()),
             Some(("http" | "https", host)) if host_allowed(host, js_domains) => {}
             Some(("http" | "https", host)) => bad(
@@ -274,9 +304,9 @@ pub fn validate_page(form: &PageForm, js_domains: &[String]) -> Vec<FieldError> 
         if value.is_empty() {
             continue;
         }
-        match scheme_and_host(value) {
+        match scheme_and_host(value).as_ref().map(|(s, _)| s.as_str()) {
             _ if value.len() > 1024 => bad(field, "at most 1024 characters".into()),
-            Some(("http" | "https", _)) => {}
+            Some("http" | "https") => {}
             _ => bad(field, "an absolute http(s) image URL".into()),
         }
     }
@@ -297,6 +327,11 @@ pub trait AdminBackend: Send + Sync + 'static {
         password: &str,
     ) -> Result<(), ApiError>;
     async fn sign_out(&self, parts: &http::request::Parts, who: &str) -> Result<(), ApiError>;
+    async fn sign_out_everywhere(
+        &self,
+        parts: &http::request::Parts,
+        who: &str,
+    ) -> Result<(), ApiError>;
     async fn pages(&self) -> Result<Vec<PageSummary>, ApiError>;
     async fn page(&self, slug: &str) -> Result<Option<PageForm>, ApiError>;
     async fn editor_context(&self) -> Result<EditorContext, ApiError>;
@@ -305,6 +340,13 @@ pub trait AdminBackend: Send + Sync + 'static {
     async fn cards(&self) -> Result<Vec<CardRow>, ApiError>;
     async fn save_card(&self, who: &str, card: CardRow) -> Result<(), ApiError>;
     async fn delete_card(&self, who: &str, card_id: &str) -> Result<(), ApiError>;
+    /// Adds `codes` (one per line) to the code pool of card `card_id`.
+    async fn upload_card_codes(
+        &self,
+        who: &str,
+        card_id: &str,
+        codes: &str,
+    ) -> Result<CodeUpload, ApiError>;
     async fn media(&self) -> Result<Vec<MediaItem>, ApiError>;
     async fn delete_media(&self, who: &str, media_id: &str) -> Result<(), ApiError>;
     async fn users(&self, query: &str, page: i64) -> Result<UsersPage, ApiError>;
@@ -321,7 +363,12 @@ pub trait AdminBackend: Send + Sync + 'static {
     async fn share_activity(&self) -> Result<Vec<ShareDay>, ApiError>;
     async fn audit(&self) -> Result<Vec<AuditEntry>, ApiError>;
     async fn account(&self) -> Result<AccountInfo, ApiError>;
-    async fn save_account(&self, who: &str, form: AccountForm) -> Result<(), ApiError>;
+    async fn save_account(
+        &self,
+        parts: &http::request::Parts,
+        who: &str,
+        form: AccountForm,
+    ) -> Result<(), ApiError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -368,6 +415,15 @@ pub async fn admin_sign_in(username: String, password: String) -> Result<(), Api
 pub async fn admin_sign_out() -> Result<(), ApiError> {
     let (admin, who) = require_admin().await?;
     admin.sign_out(&parts()?, &who).await?;
+    leptos_axum::redirect("/admin/sign-in");
+    Ok(())
+}
+
+/// Ends every session of the signed-in admin (every browser, every process).
+#[server(prefix = "/api/admin", endpoint = "sign_out_everywhere")]
+pub async fn admin_sign_out_everywhere() -> Result<(), ApiError> {
+    let (admin, who) = require_admin().await?;
+    admin.sign_out_everywhere(&parts()?, &who).await?;
     leptos_axum::redirect("/admin/sign-in");
     Ok(())
 }
@@ -435,6 +491,7 @@ pub async fn admin_save_card(
         card_type,
         code_bound: code_bound.is_some_and(|v| !v.is_empty() && v != "false"),
         openid_bound: openid_bound.is_some_and(|v| !v.is_empty() && v != "false"),
+        codes_left: 0,
     };
     admin.save_card(&who, card).await
 }
@@ -443,6 +500,13 @@ pub async fn admin_save_card(
 pub async fn admin_delete_card(card_id: String) -> Result<(), ApiError> {
     let (admin, who) = require_admin().await?;
     admin.delete_card(&who, &card_id).await
+}
+
+/// Adds codes (one per line) to a custom-code card's pool; duplicates are ignored.
+#[server(prefix = "/api/admin", endpoint = "save_card_codes")]
+pub async fn admin_save_card_codes(card_id: String, codes: String) -> Result<CodeUpload, ApiError> {
+    let (admin, who) = require_admin().await?;
+    admin.upload_card_codes(&who, &card_id, &codes).await
 }
 
 #[server(prefix = "/api/admin", endpoint = "media")]
@@ -516,7 +580,7 @@ pub async fn admin_account() -> Result<AccountInfo, ApiError> {
 #[server(prefix = "/api/admin", endpoint = "save_account")]
 pub async fn admin_save_account(form: AccountForm) -> Result<(), ApiError> {
     let (admin, who) = require_admin().await?;
-    admin.save_account(&who, form).await
+    admin.save_account(&parts()?, &who, form).await
 }
 
 #[cfg(test)]
@@ -586,6 +650,27 @@ mod tests {
         assert_eq!(
             fields(&validate_page(&f, &["h5.example.com".into()])),
             vec!["share_link"]
+        );
+    }
+
+    #[test]
+    fn a_backslash_in_the_authority_cannot_smuggle_another_host() {
+        // A browser reads `\` as `/`: the host of these is evil.example.
+        for link in [
+            "https://evil.example\\@h5.example.com/",
+            "https://evil.example\\.h5.example.com/",
+            "https:\\\\evil.example/h5.example.com",
+        ] {
+            let mut f = form();
+            f.share_link = link.into();
+            let errors = validate_page(&f, &["h5.example.com".into()]);
+            assert_eq!(fields(&errors), vec!["share_link"], "{link}");
+        }
+        let mut f = form();
+        f.share_link = "https://H5.Example.COM./p".into();
+        assert_eq!(
+            fields(&validate_page(&f, &["h5.example.com".into()])),
+            Vec::<&str>::new()
         );
     }
 }

@@ -95,14 +95,9 @@ pub trait Backend: Send + Sync + 'static {
     /// The cards pages offer.
     async fn list_cards(&self) -> Result<Vec<crate::cards::CardInfo>, ApiError>;
 
-    /// A signed `cardExt` for `wx.addCard`.
-    async fn card_ext(
-        &self,
-        card_id: &str,
-        code: &str,
-        openid: &str,
-        outer_str: &str,
-    ) -> Result<String, ApiError>;
+    /// A signed `cardExt` for `wx.addCard` of a registered card; the server
+    /// chooses its code and openid (never the request).
+    async fn card_ext(&self, card_id: &str, outer_str: &str) -> Result<String, ApiError>;
 
     /// A signed `cardSign` for `wx.chooseCard`.
     async fn card_sign(

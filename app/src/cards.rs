@@ -6,6 +6,22 @@ use crate::jssdk::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// The card types WeChat has (`card_type` of 卡券; the one list the server
+/// checks and the dashboard offers).
+pub const CARD_TYPES: &[&str] = &[
+    "GENERAL_COUPON",
+    "GROUPON",
+    "DISCOUNT",
+    "GIFT",
+    "CASH",
+    "MEMBER_CARD",
+    "SCENIC_TICKET",
+    "MOVIE_TICKET",
+    "BOARDING_PASS",
+    "MEETING_TICKET",
+    "BUS_TICKET",
+];
+
 /// A card a page offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardInfo {
@@ -29,17 +45,16 @@ pub async fn list_cards() -> Result<Vec<CardInfo>, ApiError> {
     crate::backend::use_backend()?.list_cards().await
 }
 
-/// The `cardExt` (a JSON string) for adding `card_id`; `code`, `openid` and
-/// `outer_str` are optional.
+/// The `cardExt` (a JSON string) for adding the registered card `card_id`;
+/// `outer_str` is optional. The server chooses the code and the openid: the
+/// signed-in visitor's for bound cards, none otherwise.
 #[server(prefix = "/api", endpoint = "card_ext")]
 pub async fn card_ext(
     card_id: String,
-    #[server(default)] code: String,
-    #[server(default)] openid: String,
     #[server(default)] outer_str: String,
 ) -> Result<String, ApiError> {
     crate::backend::use_backend()?
-        .card_ext(&card_id, &code, &openid, &outer_str)
+        .card_ext(&card_id, &outer_str)
         .await
 }
 
@@ -113,7 +128,7 @@ mod browser {
     ) -> Result<String, String> {
         match what {
             "add" => {
-                let ext = card_ext(card_id.clone(), String::new(), String::new(), String::new())
+                let ext = card_ext(card_id.clone(), String::new())
                     .await
                     .map_err(|e| e.to_string())?;
                 let cards = wx::add_card(&[(card_id, ext)])

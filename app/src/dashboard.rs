@@ -67,6 +67,9 @@ fn Frame(title: &'static str, who: String, children: Children) -> impl IntoView 
                     " "
                     <button class="link-button" data-testid="sign-out">"Sign out"</button>
                 </form>
+                <form method="post" action="/api/admin/sign_out_everywhere" class="inline">
+                    <button class="link-button" data-testid="sign-out-everywhere">"Sign out everywhere"</button>
+                </form>
             </header>
             <h1>{title}</h1>
             {children()}
@@ -296,7 +299,8 @@ fn FailureList(failures: Vec<FailureReport>) -> impl IntoView {
         <ul class="failures" data-testid="failures">
             {failures.into_iter().map(|f| view! {
                 <li>
-                    <p><b>{f.err_msg.clone()}</b> " · " {when(f.created_at)}</p>
+                    <p><b>{f.err_msg.clone()}</b> " · " {when(f.last_seen.max(f.created_at))} " · "
+                        <span data-testid="failure-count">{format!("{}×", f.count.max(1))}</span></p>
                     <p data-testid="diagnosis">{f.diagnosis.clone()}</p>
                     <p class="muted">{f.user_agent.clone()}</p>
                 </li>
@@ -399,8 +403,9 @@ pub fn CardsAdmin() -> impl IntoView {
                 <section class="card">
                     {form_error::<AdminSaveCard>()}
                     {form_error::<AdminDeleteCard>()}
+                    {form_error::<AdminSaveCardCodes>()}
                     <table class="table" data-testid="cards">
-                        <tr><th>"Card ID"</th><th>"Title"</th><th>"Type"</th><th>"Code bound"</th><th>"Openid bound"</th><th></th></tr>
+                        <tr><th>"Card ID"</th><th>"Title"</th><th>"Type"</th><th>"Code bound"</th><th>"Openid bound"</th><th>"Codes left"</th><th></th></tr>
                         {cards.into_iter().map(|c| view! {
                             <tr>
                                 <td><code>{c.card_id.clone()}</code></td>
@@ -408,6 +413,7 @@ pub fn CardsAdmin() -> impl IntoView {
                                 <td>{c.card_type.clone()}</td>
                                 <td>{if c.code_bound { "yes" } else { "no" }}</td>
                                 <td>{if c.openid_bound { "yes" } else { "no" }}</td>
+                                <td>{code_pool(&c)}</td>
                                 <td>
                                     <form method="post" action="/api/admin/delete_card">
                                         <input type="hidden" name="card_id" value=c.card_id.clone()/>
@@ -423,9 +429,8 @@ pub fn CardsAdmin() -> impl IntoView {
                         <label>"Title" <input name="title" required maxlength="64"/></label>
                         <label>"Type"
                             <select name="card_type">
-                                {["GENERAL_COUPON", "GROUPON", "DISCOUNT", "GIFT", "CASH", "MEMBER_CARD", "SCENIC_TICKET",
-                                  "MOVIE_TICKET", "BOARDING_PASS", "MEETING_TICKET", "BUS_TICKET"]
-                                    .into_iter().map(|t| view! { <option value=t>{t}</option> }).collect::<Vec<_>>()}
+                                {crate::cards::CARD_TYPES.iter().copied()
+                                    .map(|t| view! { <option value=t>{t}</option> }).collect::<Vec<_>>()}
                             </select>
                         </label>
                         <label class="check"><input type="checkbox" name="code_bound" value="true"/> "A code is bound (cardExt carries it)"</label>
@@ -437,6 +442,24 @@ pub fn CardsAdmin() -> impl IntoView {
             .into_any()
         },
     )
+}
+
+/// A custom-code card's pool: how many codes are left, and a form adding more
+/// (one per line). Other cards have no pool.
+fn code_pool(c: &CardRow) -> impl IntoView {
+    if !c.code_bound {
+        return view! { <span class="muted">"—"</span> }.into_any();
+    }
+    view! {
+        <span data-testid=format!("codes-left-{}", c.card_id)>{c.codes_left}</span>
+        <form method="post" action="/api/admin/save_card_codes" class="code-pool">
+            <input type="hidden" name="card_id" value=c.card_id.clone()/>
+            <textarea name="codes" rows="3" required placeholder="one code per line"
+                data-testid=format!("codes-{}", c.card_id)></textarea>
+            <button class="button small">"Add codes"</button>
+        </form>
+    }
+    .into_any()
 }
 
 /// `/admin/media`.
@@ -531,8 +554,8 @@ pub fn UsersAdmin() -> impl IntoView {
     )
 }
 
-/// The debugger's form values, its result (when a URL was given) and the
-/// reported failures.
+/// The debugger's first form values, its result (when a URL was given) and
+/// the reported failures.
 type DebugView = (
     (String, String, String),
     Option<Result<SignDebug, ApiError>>,
@@ -540,6 +563,8 @@ type DebugView = (
 );
 
 /// `/admin/debugger?url=…`: the exact string WeChat hashes, and the signature.
+/// The URL may prefill the form and sign with the account's own ticket; a
+/// ticket of one's own goes only in the form's POST (`?ticket=` is ignored).
 #[component]
 pub fn Debugger() -> impl IntoView {
     let query = use_query_map();
@@ -551,10 +576,9 @@ pub fn Debugger() -> impl IntoView {
                 q.get("url").unwrap_or_default(),
                 q.get("nonce").unwrap_or_default(),
                 q.get("timestamp").unwrap_or_default(),
-                q.get("ticket").unwrap_or_default(),
             )
         },
-        |(url, nonce, timestamp, ticket)| {
+        |(url, nonce, timestamp)| {
             Box::pin(async move {
                 let result = if url.is_empty() {
                     None
@@ -564,7 +588,7 @@ pub fn Debugger() -> impl IntoView {
                             url.clone(),
                             nonce.clone(),
                             timestamp.clone(),
-                            ticket.clone(),
+                            String::new(),
                         )
                         .await,
                     )
@@ -576,29 +600,7 @@ pub fn Debugger() -> impl IntoView {
             let (url, nonce, timestamp) = query;
             view! {
                 <section class="card">
-                    <form method="get" action="/admin/debugger" class="grid-form">
-                        <label>"Page URL" <input name="url" value=url required data-testid="debug-url"/></label>
-                        <label>"noncestr (optional)" <input name="nonce" value=nonce/></label>
-                        <label>"timestamp (optional)" <input name="timestamp" value=timestamp/></label>
-                        <label>"jsapi_ticket (optional: the account's current one)" <input name="ticket" autocomplete="off"/></label>
-                        <button class="button small" data-testid="debug-sign">"Sign"</button>
-                    </form>
-                    {result.map(|r| match r {
-                        Ok(d) => view! {
-                            <dl class="debug" data-testid="debug-result">
-                                <dt>"1. Fields"</dt>
-                                <dd>{format!("noncestr={} · timestamp={} · url={}", d.nonce_str, d.timestamp, d.url)}</dd>
-                                <dt>"2. String to sign (sorted, joined with &)"</dt>
-                                <dd data-testid="debug-string">{d.string_to_sign.clone()}</dd>
-                                <dt>"3. sha1 (lower-case hex)"</dt>
-                                <dd data-testid="debug-signature">{d.signature.clone()}</dd>
-                            </dl>
-                            {d.current_ticket.then(|| view! {
-                                <p class="muted">"Signed with the account's current jsapi_ticket, which is never shown."</p>
-                            })}
-                        }.into_any(),
-                        Err(e) => view! { <p class="error" data-testid="debug-error">{e.to_string()}</p> }.into_any(),
-                    })}
+                    <crate::debugger::SignDebugger url nonce timestamp initial=result/>
                 </section>
                 <Failures failures/>
             }
@@ -689,6 +691,7 @@ pub fn AccountView() -> impl IntoView {
                                 <option value="stable" selected=a.token_mode == "stable">"stable (safe when other systems also fetch tokens)"</option>
                             </select>
                         </label>
+                        <label>"Your password (required to replace a secret)" <input name="form[password]" type="password" autocomplete="current-password" data-testid="confirm-password"/></label>
                         <button class="button small" data-testid="save-account">"Save the account"</button>
                     </form>
                     <p class="muted">"Saved settings override the WXKIT_* environment and reach every wxkit process within seconds."</p>

@@ -71,6 +71,9 @@ pub enum ApiError {
         message: String,
         fields: Vec<FieldError>,
     },
+    /// The request body is over the limit (HTTP 413).
+    #[error("{message}")]
+    TooLarge { message: String },
     /// Too many attempts (HTTP 429): the message says when to try again.
     #[error("{message}")]
     TooMany { message: String },
@@ -106,6 +109,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => 400,
             ApiError::Unauthorized { .. } => 401,
             ApiError::Invalid { .. } => 400,
+            ApiError::TooLarge { .. } => 413,
             ApiError::TooMany { .. } => 429,
             ApiError::WeChat { .. } => 502,
             ApiError::Unavailable { .. } => 503,
@@ -122,6 +126,10 @@ impl FromServerFnError for ApiError {
             ServerFnErrorErr::Args(m) => ApiError::bad_request(format!("bad arguments: {m}")),
             ServerFnErrorErr::MissingArg(m) => {
                 ApiError::bad_request(format!("missing argument: {m}"))
+            }
+            // What the server could not parse is the caller's mistake.
+            ServerFnErrorErr::Deserialization(m) => {
+                ApiError::bad_request(format!("malformed request: {m}"))
             }
             ServerFnErrorErr::Request(m) => ApiError::Unavailable {
                 message: format!("could not reach the server: {m}"),

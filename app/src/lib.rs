@@ -7,6 +7,7 @@ pub mod admin;
 pub mod backend;
 pub mod cards;
 mod dashboard;
+pub mod debugger;
 pub mod editor;
 pub mod jssdk;
 pub mod media;

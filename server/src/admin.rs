@@ -1,19 +1,28 @@
 //! Admins of the dashboard: accounts with argon2id password hashes (created
-//! with `wxkit admin create`), sign-in rate-limited per IP and per username,
-//! the admin's session, and the audit log of every admin change.
+//! with `wxkit admin create`), sign-in rate-limited per IP and per username
+//! (`attempts`), the admin's session (ended by a password change, "sign out
+//! everywhere" or its absolute lifetime), and the audit log of every admin change.
 
+use crate::client_ip::ClientIp;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
-use std::net::IpAddr;
-use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 use tower_sessions::Session;
 
+pub mod attempts;
+pub use attempts::AttemptLimits;
+
 /// The session key of the signed-in admin.
-const ADMIN: &str = "admin.username";
+const ADMIN: &str = "admin";
+/// The longest password accepted (argon2 hashes whatever it is given).
+pub const MAX_PASSWORD: usize = 1024;
+/// Password checks running at once.
+pub const MAX_CONCURRENT_CHECKS: usize = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -27,8 +36,12 @@ pub enum AdminError {
     NoSuchAdmin(String),
     #[error("wrong username or password")]
     WrongCredentials,
-    #[error("too many sign-in attempts: try again in {0} s")]
-    TooMany(u64),
+    #[error("the password must be at most {MAX_PASSWORD} bytes")]
+    LongPassword,
+    #[error("{why}: try again in {wait} s")]
+    TooMany { wait: u64, why: &'static str },
+    #[error("too many password checks at once: try again in a few seconds")]
+    Busy,
     #[error("password hashing failed: {0}")]
     Hash(String),
     #[error("database error: {0}")]
@@ -48,6 +61,9 @@ fn check_username(name: &str) -> Result<(), AdminError> {
 fn hash(password: &str) -> Result<String, AdminError> {
     if password.chars().count() < 10 {
         return Err(AdminError::WeakPassword);
+    }
+    if password.len() > MAX_PASSWORD {
+        return Err(AdminError::LongPassword);
     }
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -100,6 +116,8 @@ pub async fn set_password(db: &AnyPool, username: &str, password: &str) -> Resul
     if done.rows_affected() == 0 {
         return Err(AdminError::NoSuchAdmin(username.into()));
     }
+    // A new password ends every session signed in with the old one.
+    end_sessions(db, username).await?;
     audit(db, "(command line)", "admin.passwd", username, "").await?;
     Ok(())
 }
@@ -135,62 +153,115 @@ pub async fn audit(
     Ok(())
 }
 
-/// Signing in: checks passwords, limits attempts, keeps the admin in the session.
+/// Signing in: checks passwords (off the async workers, a few at a time),
+/// limits attempts (shared through the database), keeps the admin in the
+/// session together with the admin's session epoch and the sign-in time.
 pub struct SignIn {
     db: AnyPool,
-    per_ip: DefaultKeyedRateLimiter<IpAddr>,
-    per_user: DefaultKeyedRateLimiter<String>,
+    limits: AttemptLimits,
     /// A valid hash to verify against when the username is unknown, so both
     /// cases take the same time.
-    decoy: String,
+    decoy: Arc<String>,
+    /// Password checks running at once (argon2 takes ~20 MB and a core each).
+    verifying: Arc<Semaphore>,
+    /// How long an admin session lasts after sign-in, however busy.
+    lifetime: Duration,
+}
+
+/// What the session keeps of its admin.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SessionAdmin {
+    username: String,
+    epoch: i64,
+    since: i64,
 }
 
 impl SignIn {
-    /// At most `per_ip` attempts per minute from one IP and `per_user` per
-    /// minute for one username (each with that burst).
-    pub fn new(db: AnyPool, per_ip: u32, per_user: u32) -> SignIn {
-        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("n ≥ 1"));
+    pub fn new(db: AnyPool, limits: AttemptLimits, lifetime: Duration) -> SignIn {
+        attempts::spawn_sweeper(db.clone());
         SignIn {
             db,
-            per_ip: RateLimiter::keyed(quota(per_ip)),
-            per_user: RateLimiter::keyed(quota(per_user)),
-            decoy: hash("decoy password, never matches").unwrap_or_default(),
+            limits,
+            decoy: Arc::new(hash("decoy password, never matches").unwrap_or_default()),
+            verifying: Arc::new(Semaphore::new(MAX_CONCURRENT_CHECKS)),
+            lifetime,
         }
+    }
+
+    /// Checks `password` against `stored` (or the decoy) on a blocking thread,
+    /// at most [`MAX_CONCURRENT_CHECKS`] at once.
+    async fn check_password(
+        &self,
+        password: &str,
+        stored: Option<String>,
+    ) -> Result<bool, AdminError> {
+        let permit = tokio::time::timeout(
+            Duration::from_secs(10),
+            self.verifying.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| AdminError::Busy)?
+        .map_err(|_| AdminError::Busy)?;
+        let known = stored.is_some();
+        let hash = stored.unwrap_or_else(|| self.decoy.as_str().to_string());
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            verify(&password, &hash)
+        })
+        .await
+        .map_err(|e| AdminError::Hash(e.to_string()))?;
+        Ok(known && ok)
+    }
+
+    /// Length checks, then the attempt limits, then the password.
+    async fn authenticate(
+        &self,
+        ip: ClientIp,
+        username: &str,
+        password: &str,
+    ) -> Result<i64, AdminError> {
+        check_username(username)?;
+        if password.len() > MAX_PASSWORD {
+            return Err(AdminError::LongPassword);
+        }
+        let key = username.to_ascii_lowercase();
+        if let Err(r) = attempts::attempt(&self.db, self.limits, &key, ip).await? {
+            return Err(AdminError::TooMany {
+                wait: r.wait_secs,
+                why: r.why,
+            });
+        }
+        let stored: Option<(String, i64)> =
+            sqlx::query_as("SELECT password_hash, session_epoch FROM admins WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&self.db)
+                .await?;
+        let epoch = stored.as_ref().map(|s| s.1).unwrap_or_default();
+        if !self.check_password(password, stored.map(|s| s.0)).await? {
+            tracing::warn!(%ip, "failed admin sign-in");
+            return Err(AdminError::WrongCredentials);
+        }
+        attempts::succeeded(&self.db, &key, ip).await?;
+        Ok(epoch)
     }
 
     /// Checks the password and starts the admin's session (a new session id).
     pub async fn sign_in(
         &self,
         session: &Session,
-        ip: IpAddr,
+        ip: ClientIp,
         username: &str,
         password: &str,
     ) -> Result<(), AdminError> {
-        let clock = DefaultClock::default();
-        let wait = |e: governor::NotUntil<_>| {
-            AdminError::TooMany(e.wait_time_from(clock.now()).as_secs().max(1))
-        };
-        self.per_ip.check_key(&ip).map_err(wait)?;
-        let user_key = username.to_ascii_lowercase();
-        self.per_user.check_key(&user_key).map_err(wait)?;
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT password_hash FROM admins WHERE username = $1")
-                .bind(username)
-                .fetch_optional(&self.db)
-                .await?;
-        let ok = match &stored {
-            Some(h) => verify(password, h),
-            None => {
-                let _ = verify(password, &self.decoy);
-                false
-            }
-        };
-        if !ok {
-            tracing::warn!(%ip, "failed admin sign-in");
-            return Err(AdminError::WrongCredentials);
-        }
+        let epoch = self.authenticate(ip, username, password).await?;
         session.cycle_id().await?;
-        session.insert(ADMIN, username).await?;
+        let admin = SessionAdmin {
+            username: username.to_string(),
+            epoch,
+            since: crate::db::now(),
+        };
+        session.insert(ADMIN, admin).await?;
         sqlx::query("UPDATE admins SET last_sign_in = $1 WHERE username = $2")
             .bind(crate::db::now())
             .bind(username)
@@ -200,24 +271,60 @@ impl SignIn {
         Ok(())
     }
 
-    /// The admin of this session, when that admin still exists.
+    /// Asks the signed-in admin `who` for their password again (before a
+    /// secret is replaced); counts against the same limits as a sign-in.
+    pub async fn confirm(&self, ip: ClientIp, who: &str, password: &str) -> Result<(), AdminError> {
+        self.authenticate(ip, who, password).await.map(|_| ())
+    }
+
+    /// The admin of this session: the admin still exists, has not ended their
+    /// sessions since (password change, "sign out everywhere"), and signed in
+    /// less than the session lifetime ago.
     pub async fn current(&self, session: &Session) -> Option<String> {
-        let name: String = session.get(ADMIN).await.ok()??;
-        let exists: Option<String> =
-            sqlx::query_scalar("SELECT username FROM admins WHERE username = $1")
-                .bind(&name)
+        let admin: SessionAdmin = session.get(ADMIN).await.ok()??;
+        let epoch: Option<i64> =
+            sqlx::query_scalar("SELECT session_epoch FROM admins WHERE username = $1")
+                .bind(&admin.username)
                 .fetch_optional(&self.db)
                 .await
                 .ok()?;
-        exists
+        let fresh = crate::db::now() < admin.since + self.lifetime.as_secs() as i64;
+        if epoch == Some(admin.epoch) && fresh {
+            return Some(admin.username);
+        }
+        let _ = session.remove::<SessionAdmin>(ADMIN).await;
+        None
     }
 
     pub async fn sign_out(&self, session: &Session, who: &str) -> Result<(), AdminError> {
-        session.remove::<String>(ADMIN).await?;
+        session.remove::<SessionAdmin>(ADMIN).await?;
         session.cycle_id().await?;
         audit(&self.db, who, "sign_out", who, "").await?;
         Ok(())
     }
+
+    /// Ends every session of `who`, this one included.
+    pub async fn sign_out_everywhere(
+        &self,
+        session: &Session,
+        who: &str,
+    ) -> Result<(), AdminError> {
+        end_sessions(&self.db, who).await?;
+        session.remove::<SessionAdmin>(ADMIN).await?;
+        session.cycle_id().await?;
+        audit(&self.db, who, "sign_out_everywhere", who, "").await?;
+        Ok(())
+    }
+}
+
+/// Ends every session of admin `username` (in every process: sessions check
+/// the epoch on each request).
+async fn end_sessions(db: &AnyPool, username: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE admins SET session_epoch = session_epoch + 1 WHERE username = $1")
+        .bind(username)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,31 +1,36 @@
 //! Cards (WeChat card holder): the cards pages offer, and the server-side
 //! signatures `wx.addCard` (`cardExt`) and `wx.chooseCard` (`cardSign`) need,
 //! computed with the wx_card api_ticket (Appendix 4), which never leaves here.
+//! Only registered cards are signed, the server alone chooses a cardExt's
+//! openid (the signed-in visitor's, for openid-bound cards) and code (one
+//! from the card's pool, for custom-code cards: see `card_codes`), and every
+//! signature counts against the caller's rate limits before the ticket is
+//! fetched.
 
-use crate::credentials::{CredentialError, Credentials, Kind};
+use crate::client_ip::ClientIp;
+use crate::credentials::{CredentialError, Kind};
+use crate::limits::Limited;
 use crate::signature::{self, CardExtFields, CardSignFields};
+use crate::web::AppState;
 use app::cards::{CardInfo, ChooseCardSign};
 use sqlx::AnyPool;
 
-/// The card types WeChat has.
-pub const CARD_TYPES: &[&str] = &[
-    "GENERAL_COUPON",
-    "GROUPON",
-    "DISCOUNT",
-    "GIFT",
-    "CASH",
-    "MEMBER_CARD",
-    "SCENIC_TICKET",
-    "MOVIE_TICKET",
-    "BOARDING_PASS",
-    "MEETING_TICKET",
-    "BUS_TICKET",
-];
+pub use app::cards::CARD_TYPES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CardError {
     #[error("{0}")]
     Invalid(String),
+    #[error("card `{0}` is not registered: an admin registers the cards pages offer in the dashboard (Cards)")]
+    Unknown(String),
+    #[error("this card is only given to visitors WeChat has identified: open the page in WeChat to sign in")]
+    SignInFirst,
+    #[error("no codes left for card `{0}`: an admin adds codes in the dashboard (Cards)")]
+    NoCodesLeft(String),
+    #[error("the card's code pool is busy: try again")]
+    Busy,
+    #[error(transparent)]
+    Limited(#[from] Limited),
     #[error(transparent)]
     Credential(#[from] CredentialError),
     #[error("database error: {0}")]
@@ -94,26 +99,101 @@ pub async fn register(db: &AnyPool, card: &app::admin::CardRow) -> Result<(), Ca
     Ok(())
 }
 
-/// The `cardExt` JSON string for `wx.addCard`.
+/// Who asks for a card signature: the client IP, and the signed-in visitor.
+pub struct Caller {
+    pub ip: ClientIp,
+    pub visitor: Option<String>,
+}
+
+impl Caller {
+    /// The caller of the server function running now.
+    pub async fn current(state: &AppState) -> Caller {
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        let ip = parts
+            .as_ref()
+            .map(crate::client_ip::of)
+            .unwrap_or(ClientIp(std::net::IpAddr::from([0, 0, 0, 0])));
+        let session = parts.and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned());
+        let visitor = match session {
+            Some(s) => state.oauth.signed_in(&s).await.map(|(openid, _)| openid),
+            None => None,
+        };
+        Caller { ip, visitor }
+    }
+
+    /// Counts one card signature against the caller's limits (per client IP,
+    /// and per visitor when one is signed in).
+    fn count(&self, state: &AppState) -> Result<(), Limited> {
+        state.limits.write(self.ip)?;
+        if let Some(openid) = &self.visitor {
+            state.limits.card_signs_per_visitor.check(openid)?;
+        }
+        Ok(())
+    }
+}
+
+/// How a registered card's cardExt is bound.
+struct Binding {
+    code_bound: bool,
+    openid_bound: bool,
+}
+
+async fn registered(db: &AnyPool, card_id: &str) -> Result<Option<Binding>, sqlx::Error> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT code_bound, openid_bound FROM cards WHERE card_id = $1")
+            .bind(card_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(c, o)| Binding {
+        code_bound: c != 0,
+        openid_bound: o != 0,
+    }))
+}
+
+/// Whether some registered card is openid- or code-bound (its cards page then
+/// needs a signed-in visitor).
+pub async fn any_bound(db: &AnyPool) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM cards WHERE code_bound <> 0 OR openid_bound <> 0")
+            .fetch_one(db)
+            .await?;
+    Ok(n > 0)
+}
+
+/// The `cardExt` JSON string for `wx.addCard` of the registered card
+/// `card_id`. Its openid and code are chosen here, never by the request: a
+/// card bound to an openid gets the signed-in visitor's, a custom-code card
+/// the visitor's code from its pool; an unbound card gets neither.
 pub async fn card_ext(
-    creds: &Credentials,
+    state: &AppState,
+    caller: &Caller,
     card_id: &str,
-    code: &str,
-    openid: &str,
     outer_str: &str,
 ) -> Result<String, CardError> {
+    caller.count(state)?;
     check("card_id", card_id, 64, true)?;
-    check("code", code, 64, false)?;
-    check("openid", openid, 64, false)?;
     check("outer_str", outer_str, 64, false)?;
-    let ticket = creds.get(Kind::CardTicket).await?;
+    let Some(binding) = registered(&state.db, card_id).await? else {
+        return Err(CardError::Unknown(card_id.to_string()));
+    };
+    let visitor = caller.visitor.as_deref().unwrap_or_default();
+    if (binding.openid_bound || binding.code_bound) && visitor.is_empty() {
+        return Err(CardError::SignInFirst);
+    }
+    let openid = if binding.openid_bound { visitor } else { "" };
+    let code = if binding.code_bound {
+        crate::card_codes::claim(&state.db, card_id, visitor).await?
+    } else {
+        String::new()
+    };
+    let ticket = state.jssdk.credentials.get(Kind::CardTicket).await?;
     let timestamp = crate::db::now();
     let nonce_str = signature::nonce();
     let sig = signature::card_ext_signature(&CardExtFields {
         api_ticket: &ticket,
         timestamp,
         card_id,
-        code,
+        code: &code,
         openid,
         nonce_str: &nonce_str,
     });
@@ -130,13 +210,16 @@ pub async fn card_ext(
     Ok(ext.to_string())
 }
 
-/// The `cardSign` and its fields for `wx.chooseCard`.
+/// The `cardSign` and its fields for `wx.chooseCard`; `card_id`, when given,
+/// must be a registered card.
 pub async fn card_sign(
-    creds: &Credentials,
+    state: &AppState,
+    caller: &Caller,
     card_id: &str,
     card_type: &str,
     shop_id: &str,
 ) -> Result<ChooseCardSign, CardError> {
+    caller.count(state)?;
     check("card_id", card_id, 64, false)?;
     check("shop_id", shop_id, 64, false)?;
     if !card_type.is_empty() && !CARD_TYPES.contains(&card_type) {
@@ -145,6 +228,10 @@ pub async fn card_sign(
             CARD_TYPES.join(", ")
         )));
     }
+    if !card_id.is_empty() && registered(&state.db, card_id).await?.is_none() {
+        return Err(CardError::Unknown(card_id.to_string()));
+    }
+    let creds = &state.jssdk.credentials;
     let ticket = creds.get(Kind::CardTicket).await?;
     let timestamp = crate::db::now();
     let nonce_str = signature::nonce();
@@ -168,12 +255,22 @@ pub async fn card_sign(
 
 /// How a card failure is told to the browser.
 pub fn api_error(e: CardError) -> app::jssdk::ApiError {
+    use app::jssdk::ApiError;
     match e {
-        CardError::Invalid(m) => app::jssdk::ApiError::bad_request(m),
+        CardError::Invalid(_) | CardError::Unknown(_) | CardError::NoCodesLeft(_) => {
+            ApiError::bad_request(e.to_string())
+        }
+        CardError::SignInFirst => ApiError::Unauthorized {
+            message: e.to_string(),
+        },
+        CardError::Busy => ApiError::Unavailable {
+            message: e.to_string(),
+        },
+        CardError::Limited(l) => l.into(),
         CardError::Credential(c) => crate::jssdk::api_error(c),
         CardError::Db(d) => {
             tracing::error!("cards: {d}");
-            app::jssdk::ApiError::Internal {
+            ApiError::Internal {
                 message: "database error".into(),
             }
         }

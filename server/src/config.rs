@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub mod protection;
+pub use protection::Protection;
+
 /// The simulated Official Account the built-in simulator knows.
 pub const SIM_APP_ID: &str = "wxd0c0ffee5117e5f1";
 pub const SIM_APP_SECRET: &str = "simulated0app0secret0not0real000";
@@ -97,6 +100,8 @@ pub struct Config {
     pub data_dir: String,
     /// The largest image kept from an upload.
     pub media_max_bytes: usize,
+    /// What anonymous traffic may cost (proxies, time and rate limits, quotas).
+    pub protection: Protection,
 }
 
 impl Config {
@@ -353,6 +358,7 @@ impl Config {
             )? as usize,
             site_root: get("site_root").unwrap_or("target/site").to_string(),
             data_dir,
+            protection: Protection::from_map(&get)?,
         })
     }
 

@@ -91,13 +91,16 @@ pub enum CredentialError {
         "WeCom is not configured (WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET, WXKIT_WECOM_AGENT_ID)"
     )]
     NoWeCom,
-    #[error("database error: {0}")]
-    Db(String),
+    /// The database failed; its text goes to the log only (it can quote SQL
+    /// and values), never into this error, which browsers may be shown.
+    #[error("database error")]
+    Db,
 }
 
 impl From<sqlx::Error> for CredentialError {
     fn from(e: sqlx::Error) -> Self {
-        CredentialError::Db(e.to_string())
+        tracing::error!("credentials: database error: {e}");
+        CredentialError::Db
     }
 }
 

@@ -11,7 +11,6 @@ use app::jssdk::ApiError;
 use async_trait::async_trait;
 use http::request::Parts;
 use sqlx::AnyPool;
-use std::net::{IpAddr, SocketAddr};
 use tower_sessions::Session;
 
 fn admin_error(e: AdminError) -> ApiError {
@@ -19,10 +18,15 @@ fn admin_error(e: AdminError) -> ApiError {
         AdminError::WrongCredentials => ApiError::Unauthorized {
             message: e.to_string(),
         },
-        AdminError::TooMany(_) => ApiError::TooMany {
+        AdminError::TooMany { .. } => ApiError::TooMany {
             message: e.to_string(),
         },
-        AdminError::BadUsername | AdminError::WeakPassword => ApiError::bad_request(e.to_string()),
+        AdminError::Busy => ApiError::Unavailable {
+            message: e.to_string(),
+        },
+        AdminError::BadUsername | AdminError::WeakPassword | AdminError::LongPassword => {
+            ApiError::bad_request(e.to_string())
+        }
         other => {
             tracing::error!("admin: {other}");
             ApiError::Internal {
@@ -40,14 +44,6 @@ fn session(parts: &Parts) -> Result<Session, ApiError> {
         .ok_or_else(|| ApiError::Internal {
             message: "no session layer".into(),
         })
-}
-
-fn client_ip(parts: &Parts) -> IpAddr {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
 async fn audit(
@@ -116,7 +112,12 @@ impl AdminBackend for AppState {
 
     async fn sign_in(&self, parts: &Parts, username: &str, password: &str) -> Result<(), ApiError> {
         self.sign_in
-            .sign_in(&session(parts)?, client_ip(parts), username, password)
+            .sign_in(
+                &session(parts)?,
+                crate::client_ip::of(parts),
+                username,
+                password,
+            )
             .await
             .map_err(admin_error)
     }
@@ -124,6 +125,13 @@ impl AdminBackend for AppState {
     async fn sign_out(&self, parts: &Parts, who: &str) -> Result<(), ApiError> {
         self.sign_in
             .sign_out(&session(parts)?, who)
+            .await
+            .map_err(admin_error)
+    }
+
+    async fn sign_out_everywhere(&self, parts: &Parts, who: &str) -> Result<(), ApiError> {
+        self.sign_in
+            .sign_out_everywhere(&session(parts)?, who)
             .await
             .map_err(admin_error)
     }
@@ -200,6 +208,11 @@ impl AdminBackend for AppState {
     }
 
     async fn delete_page(&self, who: &str, slug: &str) -> Result<(), ApiError> {
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM pages WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(db_error)?;
         let done = sqlx::query("DELETE FROM pages WHERE slug = $1")
             .bind(slug)
             .execute(&self.db)
@@ -208,24 +221,34 @@ impl AdminBackend for AppState {
         if done.rows_affected() == 0 {
             return Err(ApiError::bad_request(format!("there is no page `{slug}`")));
         }
-        audit(&self.db, who, "page.delete", slug, "").await
+        // Its images go with it (rows and files): they belong to its id.
+        let images = self
+            .media
+            .delete_page(&id.unwrap_or_default())
+            .await
+            .map_err(crate::media::api_error)?;
+        let detail = serde_json::json!({ "images_deleted": images }).to_string();
+        audit(&self.db, who, "page.delete", slug, &detail).await
     }
 
     async fn cards(&self) -> Result<Vec<CardRow>, ApiError> {
-        let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT card_id, title, card_type, code_bound, openid_bound FROM cards ORDER BY title",
+        let rows: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT card_id, title, card_type, code_bound, openid_bound,
+                (SELECT COUNT(*) FROM card_codes k WHERE k.card_id = cards.card_id AND k.openid = '')
+             FROM cards ORDER BY title",
         )
         .fetch_all(&self.db)
         .await
         .map_err(db_error)?;
         Ok(rows
             .into_iter()
-            .map(|(card_id, title, card_type, c, o)| CardRow {
+            .map(|(card_id, title, card_type, c, o, left)| CardRow {
                 card_id,
                 title,
                 card_type,
                 code_bound: c != 0,
                 openid_bound: o != 0,
+                codes_left: left,
             })
             .collect())
     }
@@ -243,7 +266,31 @@ impl AdminBackend for AppState {
             .execute(&self.db)
             .await
             .map_err(db_error)?;
+        crate::card_codes::delete_for(&self.db, card_id)
+            .await
+            .map_err(db_error)?;
         audit(&self.db, who, "card.delete", card_id, "").await
+    }
+
+    async fn upload_card_codes(
+        &self,
+        who: &str,
+        card_id: &str,
+        codes: &str,
+    ) -> Result<CodeUpload, ApiError> {
+        let (added, ignored) = crate::card_codes::upload(&self.db, card_id, codes)
+            .await
+            .map_err(crate::cards::api_error)?;
+        let left = crate::card_codes::left(&self.db, card_id)
+            .await
+            .map_err(db_error)?;
+        let detail = format!("{added} added, {ignored} ignored, {left} left");
+        audit(&self.db, who, "card.codes", card_id, &detail).await?;
+        Ok(CodeUpload {
+            added,
+            ignored,
+            left,
+        })
     }
 
     async fn media(&self) -> Result<Vec<MediaItem>, ApiError> {
@@ -364,9 +411,9 @@ impl AdminBackend for AppState {
     }
 
     async fn failures(&self) -> Result<Vec<FailureReport>, ApiError> {
-        let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT page_url, signed_url, user_agent, err_msg, created_at FROM config_failures
-             ORDER BY created_at DESC LIMIT 100",
+        let rows: Vec<(String, String, String, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT page_url, signed_url, user_agent, err_msg, created_at, count, last_seen
+             FROM config_failures ORDER BY last_seen DESC, fingerprint LIMIT 100",
         )
         .fetch_all(&self.db)
         .await
@@ -374,13 +421,17 @@ impl AdminBackend for AppState {
         Ok(rows
             .into_iter()
             .map(
-                |(page_url, signed_url, user_agent, err_msg, created_at)| FailureReport {
-                    diagnosis: diagnose(&page_url, &signed_url, &user_agent, &err_msg),
-                    page_url,
-                    signed_url,
-                    user_agent,
-                    err_msg,
-                    created_at,
+                |(page_url, signed_url, user_agent, err_msg, created_at, count, last_seen)| {
+                    FailureReport {
+                        diagnosis: diagnose(&page_url, &signed_url, &user_agent, &err_msg),
+                        page_url,
+                        signed_url,
+                        user_agent,
+                        err_msg,
+                        created_at,
+                        count,
+                        last_seen,
+                    }
                 },
             )
             .collect())
@@ -430,7 +481,37 @@ impl AdminBackend for AppState {
         Ok(self.account.info(self.mp_token.is_some()))
     }
 
-    async fn save_account(&self, who: &str, form: AccountForm) -> Result<(), ApiError> {
+    async fn save_account(
+        &self,
+        parts: &Parts,
+        who: &str,
+        form: AccountForm,
+    ) -> Result<(), ApiError> {
+        // Replacing a secret asks for the admin's password again.
+        if !form.app_secret.is_empty() || !form.corp_secret.is_empty() {
+            if form.password.is_empty() {
+                return Err(ApiError::Invalid {
+                    message: "enter your password to replace a secret".into(),
+                    fields: vec![app::jssdk::FieldError {
+                        field: "password".into(),
+                        message: "required to replace a secret".into(),
+                    }],
+                });
+            }
+            self.sign_in
+                .confirm(crate::client_ip::of(parts), who, &form.password)
+                .await
+                .map_err(|e| match e {
+                    AdminError::WrongCredentials => ApiError::Invalid {
+                        message: "your password is not right".into(),
+                        fields: vec![app::jssdk::FieldError {
+                            field: "password".into(),
+                            message: "not your password".into(),
+                        }],
+                    },
+                    other => admin_error(other),
+                })?;
+        }
         let edit = crate::accounts::AccountEdit {
             kind: form.kind,
             app_id: form.app_id,

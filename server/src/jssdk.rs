@@ -95,6 +95,6 @@ pub fn api_error(e: CredentialError) -> ApiError {
             },
         },
         CredentialError::LockTimeout(_) => ApiError::Unavailable { message: e.to_string() },
-        CredentialError::NoWeCom | CredentialError::Db(_) => ApiError::Internal { message: e.to_string() },
+        CredentialError::NoWeCom | CredentialError::Db => ApiError::Internal { message: e.to_string() },
     }
 }

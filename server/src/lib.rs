@@ -3,12 +3,16 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod card_codes;
 pub mod cards;
+pub mod client_ip;
 pub mod config;
 pub mod credentials;
 pub mod dashboard;
 pub mod db;
+pub mod guard;
 pub mod jssdk;
+pub mod limits;
 pub mod media;
 pub mod oauth;
 pub mod sessions;
@@ -88,8 +92,20 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         api: config.wechat_api_base(&base),
         dir: std::path::Path::new(&config.data_dir).join("media"),
         max_bytes: config.media_max_bytes,
+        quotas: media::Quotas::new(
+            config.protection.media_max_total_bytes,
+            config.protection.media_max_visitor_bytes,
+        ),
     });
+    let oauth_key = oauth::attempt::key(&db, config.protection.secret_key.as_deref())
+        .await
+        .map_err(StartError::Settings)?;
     let oauth = Arc::new(oauth::OAuth {
+        sealer: oauth::attempt::Sealer::new(
+            oauth_key,
+            public_origin.starts_with("https://"),
+            config.protection.oauth_attempt_secs,
+        ),
         db: db.clone(),
         client: wechat::Client::new(config.upstream_timeout),
         api: config.wechat_api_base(&base),
@@ -100,10 +116,15 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         credentials: credentials.clone(),
         profile_ttl: config.profile_ttl,
     });
+    oauth::OAuth::spawn_sweeper(&oauth);
     let sign_in = Arc::new(admin::SignIn::new(
         db.clone(),
-        config.sign_in_per_ip,
-        config.sign_in_per_user,
+        admin::AttemptLimits {
+            per_ip: config.sign_in_per_ip,
+            per_user_ip: config.sign_in_per_user,
+            per_user_total: config.protection.sign_in_per_user_total,
+        },
+        config.protection.admin_session,
     ));
     let jssdk = Arc::new(jssdk::JsSdk {
         credentials,
@@ -113,7 +134,11 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         simulate: config.simulate,
         sdk_url: sdk_url(&config, &base),
     };
+    let limits = Arc::new(limits::Limits::new(&config.protection));
+    limits.spawn_sweeper();
     let state = web::AppState {
+        limits,
+        protection: Arc::new(config.protection.clone()),
         jssdk,
         db,
         public_origin: public_origin.clone(),
@@ -166,10 +191,15 @@ pub async fn serve_simulator(addr: SocketAddr) -> Result<(), StartError> {
         .map_err(|source| StartError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(StartError::Serve)?;
     println!("simulator listening on {}", local_base(addr));
-    axum::serve(listener, simulator::Simulator::new().router())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(StartError::Serve)
+    // With the peer address: the control API answers loopback callers only.
+    let app = simulator::Simulator::new().router();
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(StartError::Serve)
 }
 
 async fn shutdown() {

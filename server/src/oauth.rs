@@ -1,6 +1,7 @@
 //! Web authorization (OAuth 2, PROTOCOL.md §4) for pages that require it: the
-//! authorize URL, the `state` of each attempt (random, single use, bound to the
-//! visitor's session, 10 minutes), the callback's code exchange (Official
+//! authorize URL, the `state` of each attempt (self-verifying, single use,
+//! bound to the visitor's browser by a signed cookie, 10 minutes: see
+//! `attempt`; nothing is stored until a state is used), the callback's code exchange (Official
 //! Account: `sns/oauth2/access_token` and `sns/userinfo`; WeCom:
 //! `auth/getuserinfo` and `user/get`), the users who authorized, their web
 //! tokens (kept server side, refreshed, checked with `sns/auth`), and the
@@ -21,12 +22,11 @@ use tower_sessions::Session;
 pub const CALLBACK_PATH: &str = "/oauth/callback";
 /// An explicit sign-in: `/oauth/start?scope=…&next=/path`.
 pub const START_PATH: &str = "/oauth/start";
-/// How long an authorization attempt may take.
-pub const STATE_TTL_SECS: i64 = 600;
+pub mod attempt;
+use attempt::Attempt;
 /// How long WeChat's refresh_token lives (about 30 days).
 const REFRESH_TTL_SECS: i64 = 30 * 86_400;
-/// Session keys.
-const BINDING: &str = "wx.binding";
+/// The session key of the signed-in visitor.
 const USER: &str = "wx.user";
 
 /// What a page requires.
@@ -80,8 +80,6 @@ pub enum CallbackError {
     MissingState,
     #[error("this sign-in link is not one wxkit issued: open the page again to sign in")]
     UnknownState,
-    #[error("this sign-in link has been used already: open the page again to sign in")]
-    ReusedState,
     #[error("this sign-in link expired (they last 10 minutes): open the page again to sign in")]
     ExpiredState,
     #[error("this sign-in was started in another browser or session: open the page again here")]
@@ -169,8 +167,9 @@ impl From<tower_sessions::session::Error> for CallbackError {
 pub enum Gate {
     /// Show the page (to this visitor, when one is signed in).
     Allow(Option<Visitor>),
-    /// Send the visitor to WeChat's authorize page at this URL.
-    Authorize(String),
+    /// Send the visitor to WeChat's authorize page at `url`, setting the
+    /// attempt `cookie` (a `Set-Cookie` value).
+    Authorize { url: String, cookie: String },
 }
 
 /// The OAuth side of one account.
@@ -189,6 +188,8 @@ pub struct OAuth {
     pub credentials: Arc<Credentials>,
     /// A stored profile older than this is fetched again (userinfo pages).
     pub profile_ttl: Duration,
+    /// Seals attempts into the browser's cookie and issues states.
+    pub sealer: attempt::Sealer,
 }
 
 #[derive(Deserialize)]
@@ -240,14 +241,6 @@ struct WeComMember {
     avatar: String,
     #[serde(default)]
     gender: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct StateRow {
-    binding: String,
-    scope: String,
-    return_to: String,
-    created_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -345,6 +338,11 @@ pub fn safe_return(next: &str) -> String {
                 out.push('?');
                 out.push_str(q);
             }
+            // Dot segments can leave `//host` behind (`/a/..//host`): a
+            // browser would read that as another origin.
+            if out.starts_with("//") || out.starts_with("/\\") {
+                return "/".into();
+            }
             out
         }
         _ => "/".into(),
@@ -414,57 +412,42 @@ impl OAuth {
                 }
             }
         }
-        Ok(Gate::Authorize(
-            self.begin(session, required, return_to).await?,
-        ))
+        let (url, cookie) = self.begin(required, return_to);
+        Ok(Gate::Authorize { url, cookie })
     }
 
-    /// Starts an attempt: a fresh state bound to this session, and the URL of
-    /// WeChat's authorize page.
-    pub async fn begin(
-        &self,
-        session: &Session,
-        scope: Scope,
-        return_to: &str,
-    ) -> Result<String, CallbackError> {
-        let binding = match session.get::<String>(BINDING).await? {
-            Some(b) => b,
-            None => {
-                let b = crate::signature::nonce() + &crate::signature::nonce();
-                session.insert(BINDING, &b).await?;
-                b
-            }
+    /// Starts an attempt: a fresh state, the URL of WeChat's authorize page,
+    /// and the cookie that binds the attempt to this browser. Writes nothing.
+    pub fn begin(&self, scope: Scope, return_to: &str) -> (String, String) {
+        let attempt = Attempt {
+            state: self.sealer.new_state(),
+            scope: scope.as_str().to_string(),
+            return_to: safe_return(return_to),
+            at: crate::db::now(),
         };
-        let state = crate::signature::nonce() + &crate::signature::nonce();
-        let now = crate::db::now();
-        sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
-            .bind(now - STATE_TTL_SECS * 6)
-            .execute(&self.db)
-            .await?;
-        sqlx::query(
-            "INSERT INTO oauth_states (state, binding, scope, return_to, created_at)
-             VALUES ($1, $2, $3, $4, $5)",
+        (
+            self.authorize_url(scope, &attempt.state),
+            self.sealer.seal(&attempt),
         )
-        .bind(&state)
-        .bind(&binding)
-        .bind(scope.as_str())
-        .bind(safe_return(return_to))
-        .bind(now)
-        .execute(&self.db)
-        .await?;
-        Ok(self.authorize_url(scope, &state))
     }
 
-    /// The callback: checks the state, exchanges the code, stores the user and
-    /// signs the session in. `Ok` is the path to return to.
+    /// The callback: checks the state against this browser's attempt,
+    /// exchanges the code, stores the user and signs the session in. `Ok` is
+    /// the path to return to.
     pub async fn callback(
         &self,
         session: &Session,
+        attempt: Option<Attempt>,
         code: Option<&str>,
         state: Option<&str>,
     ) -> Result<String, CallbackError> {
-        let attempt = self.consume_state(session, state).await?;
+        let (attempt, first_use) = self.consume_state(attempt, state).await?;
         let retry = safe_return(&attempt.return_to);
+        if !first_use {
+            // The same browser again (WeChat's webview may load the redirect
+            // twice): back to the page, which lets a signed-in visitor in.
+            return Ok(retry);
+        }
         let Some(code) = code.filter(|c| !c.is_empty()) else {
             return Err(CallbackError::Refused { retry });
         };
@@ -478,48 +461,63 @@ impl OAuth {
         Ok(retry)
     }
 
-    /// Marks the state used (once, atomically) and checks it belongs to this
-    /// session and is fresh.
+    /// Checks `state` was issued by wxkit, belongs to this browser's attempt
+    /// and is fresh; only then records it used (once: `false` when it was
+    /// used already). A state that fails a check is not used up.
     async fn consume_state(
         &self,
-        session: &Session,
+        attempt: Option<Attempt>,
         state: Option<&str>,
-    ) -> Result<StateRow, CallbackError> {
+    ) -> Result<(Attempt, bool), CallbackError> {
         let state = state
             .filter(|s| !s.is_empty())
             .ok_or(CallbackError::MissingState)?;
-        if state.len() > 128 || !state.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !self.sealer.issued(state) {
             return Err(CallbackError::UnknownState);
         }
+        let attempt = attempt
+            .filter(|a| a.state == state)
+            .ok_or(CallbackError::OtherSession)?;
         let now = crate::db::now();
-        let row: Option<StateRow> = sqlx::query_as(
-            "UPDATE oauth_states SET used_at = $1 WHERE state = $2 AND used_at = 0
-             RETURNING binding, scope, return_to, created_at",
-        )
-        .bind(now)
-        .bind(state)
-        .fetch_optional(&self.db)
-        .await?;
-        let Some(row) = row else {
-            let known: Option<String> =
-                sqlx::query_scalar("SELECT state FROM oauth_states WHERE state = $1")
-                    .bind(state)
-                    .fetch_optional(&self.db)
-                    .await?;
-            return Err(if known.is_some() {
-                CallbackError::ReusedState
-            } else {
-                CallbackError::UnknownState
-            });
-        };
-        if now >= row.created_at + STATE_TTL_SECS {
+        if now >= attempt.at + self.sealer.ttl_secs {
             return Err(CallbackError::ExpiredState);
         }
-        let binding: Option<String> = session.get(BINDING).await?;
-        if binding.as_deref() != Some(row.binding.as_str()) {
-            return Err(CallbackError::OtherSession);
-        }
-        Ok(row)
+        let done = sqlx::query(
+            "INSERT INTO oauth_states (state, binding, scope, return_to, created_at, used_at)
+             VALUES ($1, '', $2, $3, $4, $5) ON CONFLICT (state) DO NOTHING",
+        )
+        .bind(state)
+        .bind(&attempt.scope)
+        .bind(&attempt.return_to)
+        .bind(attempt.at)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok((attempt, done.rows_affected() == 1))
+    }
+
+    /// Deletes the records of states too old to be used anyway.
+    pub async fn sweep_states(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
+            .bind(crate::db::now() - 2 * self.sealer.ttl_secs)
+            .execute(&self.db)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Sweeps used states every ten minutes, for as long as `oauth` lives.
+    pub fn spawn_sweeper(oauth: &Arc<OAuth>) {
+        let weak = Arc::downgrade(oauth);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                let Some(oauth) = weak.upgrade() else { return };
+                if let Err(e) = oauth.sweep_states().await {
+                    tracing::warn!("could not sweep OAuth states: {e}");
+                }
+            }
+        });
     }
 
     async fn exchange_official(
@@ -913,6 +911,7 @@ mod tests {
     fn return_targets_stay_on_this_site() {
         assert_eq!(safe_return("/p/demo?x=1"), "/p/demo?x=1");
         assert_eq!(safe_return("/p/../p/demo"), "/p/demo");
+        assert_eq!(safe_return("/a/..//evil.example"), "/");
         for evil in [
             "https://evil.example",
             "//evil.example",
@@ -925,6 +924,35 @@ mod tests {
             "http:/evil.example",
         ] {
             assert_eq!(safe_return(evil), "/", "{evil}");
+        }
+    }
+
+    #[test]
+    fn safe_return_gives_the_same_answer_twice() {
+        // Every string of up to 6 of these pieces: what survives once must
+        // survive again unchanged (the callback applies it to a stored target).
+        const PIECES: &[&str] = &[
+            "/", "\\", ".", "..", "%2e", "%2f", "%5c", "?", "#", "@", ":", "a", " ", "%", "%%",
+            "&", "=", "é", "//", "http:",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let n = 1 + (seed % 6) as usize;
+            let mut x = String::from("/");
+            let mut r = seed;
+            for _ in 0..n {
+                x.push_str(PIECES[(r % PIECES.len() as u64) as usize]);
+                r /= PIECES.len() as u64;
+            }
+            let once = safe_return(&x);
+            assert_eq!(safe_return(&once), once, "input {x:?}");
+            assert!(
+                once.starts_with('/') && !once.starts_with("//"),
+                "{x:?} → {once:?}"
+            );
         }
     }
 

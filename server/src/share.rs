@@ -159,20 +159,70 @@ pub async fn record_share(
     Ok(true)
 }
 
-/// Stores a config failure report.
-pub async fn store_config_failure(db: &AnyPool, r: &ConfigFailure) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO config_failures (id, page_url, signed_url, user_agent, err_msg, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+/// The longest field of a config-failure report that is kept (longer ones are cut).
+const REPORT_FIELD_MAX: usize = 2048;
+
+/// Stores a config failure report: an identical one (same page URL, signed
+/// URL, user agent and error) is counted, not stored again; past `max` rows
+/// the least recently seen are dropped.
+pub async fn store_config_failure(
+    db: &AnyPool,
+    r: &ConfigFailure,
+    max: u64,
+) -> Result<(), sqlx::Error> {
+    let cut = |s: &str| s.chars().take(REPORT_FIELD_MAX).collect::<String>();
+    let (page_url, signed_url, user_agent, err_msg) = (
+        cut(&r.page_url),
+        cut(&r.signed_url),
+        cut(&r.user_agent),
+        cut(&r.err_msg),
+    );
+    let fingerprint = {
+        use sha1::Digest;
+        let mut h = sha1::Sha1::new();
+        for part in [&page_url, &signed_url, &user_agent, &err_msg] {
+            h.update(part.as_bytes());
+            h.update([0u8]);
+        }
+        hex::encode(h.finalize())
+    };
+    let now = crate::db::now();
+    let count: i64 = sqlx::query_scalar(
+        "INSERT INTO config_failures (id, page_url, signed_url, user_agent, err_msg, created_at,
+                                      fingerprint, count, last_seen)
+         VALUES ($1, $2, $3, $4, $5, $6, $1, 1, $6)
+         ON CONFLICT (fingerprint) DO UPDATE SET count = config_failures.count + 1,
+                                                 last_seen = excluded.last_seen
+         RETURNING count",
     )
-    .bind(crate::signature::nonce())
-    .bind(&r.page_url)
-    .bind(&r.signed_url)
-    .bind(&r.user_agent)
-    .bind(&r.err_msg)
-    .bind(crate::db::now())
-    .execute(db)
+    .bind(&fingerprint)
+    .bind(&page_url)
+    .bind(&signed_url)
+    .bind(&user_agent)
+    .bind(&err_msg)
+    .bind(now)
+    .fetch_one(db)
     .await?;
+    if count == 1 {
+        // A new row: drop whatever is past the newest `max` (by the index).
+        let edge: Option<(i64, String)> = sqlx::query_as(
+            "SELECT last_seen, fingerprint FROM config_failures
+             ORDER BY last_seen DESC, fingerprint DESC LIMIT 1 OFFSET $1",
+        )
+        .bind(max as i64)
+        .fetch_optional(db)
+        .await?;
+        if let Some((last_seen, fp)) = edge {
+            sqlx::query(
+                "DELETE FROM config_failures
+                 WHERE last_seen < $1 OR (last_seen = $1 AND fingerprint <= $2)",
+            )
+            .bind(last_seen)
+            .bind(fp)
+            .execute(db)
+            .await?;
+        }
+    }
     Ok(())
 }
 
@@ -231,8 +281,16 @@ pub async fn page_form(
     }))
 }
 
-/// Creates (`original` empty) or updates page `original` (possibly renaming
-/// it) from a validated form. The in-app page shows it on its next load.
+/// A new page's stable id: what its uploads belong to, whatever its slug
+/// becomes (22 characters of `[A-Za-z0-9]` from the thread's CSPRNG).
+pub fn new_page_id() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    format!("pg_{}", Alphanumeric.sample_string(&mut rand::rng(), 22))
+}
+
+/// Creates (`original` empty, with a new [`new_page_id`]) or updates page
+/// `original` (possibly renaming it; its id, and so its images, stay) from a
+/// validated form. The in-app page shows it on its next load.
 pub async fn save_page(
     db: &AnyPool,
     original: &str,
@@ -258,8 +316,8 @@ pub async fn save_page(
     let sql = if original.is_empty() {
         "INSERT INTO pages (title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
                             share_image, timeline_title, timeline_link, timeline_image, slug,
-                            created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)"
+                            created_at, updated_at, id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)"
     } else {
         "UPDATE pages SET title = $1, body = $2, auth_scope = $3, js_api_list = $4, share_title = $5,
                 share_desc = $6, share_link = $7, share_image = $8, timeline_title = $9,
@@ -280,9 +338,11 @@ pub async fn save_page(
         .bind(f.timeline_image.trim())
         .bind(slug)
         .bind(now);
-    if !original.is_empty() {
-        q = q.bind(original);
-    }
+    q = if original.is_empty() {
+        q.bind(new_page_id())
+    } else {
+        q.bind(original)
+    };
     let done = q.execute(db).await?;
     Ok(if done.rows_affected() == 1 {
         Saved::Ok

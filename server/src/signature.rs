@@ -94,7 +94,14 @@ pub fn card_sign(f: &CardSignFields<'_>) -> String {
 /// The message-server URL check: `sha1(sort([token, timestamp, nonce]).join(""))`
 /// must equal `signature`.
 pub fn check_echostr(token: &str, timestamp: &str, nonce: &str, signature: &str) -> bool {
-    !signature.is_empty() && card_signature(&[token, timestamp, nonce]) == signature
+    !signature.is_empty() && same(&card_signature(&[token, timestamp, nonce]), signature)
+}
+
+/// `a == b` in time that does not depend on where they differ (only on their
+/// lengths): for a secret or a signature compared with what a request sent.
+pub fn same(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// Why a page URL is not signed.
@@ -227,6 +234,26 @@ mod tests {
         assert!(check_echostr("tok", "1409304348", "nonce123", &sig));
         assert!(!check_echostr("other", "1409304348", "nonce123", &sig));
         assert!(!check_echostr("tok", "1409304348", "nonce123", ""));
+        // One character off, at the start or the end; the upper-case spelling.
+        let flip = |c: char| if c == '0' { '1' } else { '0' };
+        let first = format!("{}{}", flip(sig.chars().next().unwrap()), &sig[1..]);
+        let last = format!("{}{}", &sig[..39], flip(sig.chars().last().unwrap()));
+        assert_ne!(sig.to_uppercase(), sig);
+        for wrong in [first, last, sig.to_uppercase(), sig[..39].to_string()] {
+            assert!(
+                !check_echostr("tok", "1409304348", "nonce123", &wrong),
+                "{wrong}"
+            );
+        }
+    }
+
+    #[test]
+    fn same_compares_whole_strings() {
+        assert!(same("", ""));
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+        assert!(!same("", "a"));
     }
 
     #[test]

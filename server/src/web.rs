@@ -49,6 +49,10 @@ pub struct AppState {
     pub sign_in: Arc<crate::admin::SignIn>,
     /// The account the pages belong to (live; an admin may edit it).
     pub account: crate::accounts::Account,
+    /// Rate limits on anonymous traffic.
+    pub limits: Arc<crate::limits::Limits>,
+    /// What anonymous traffic may cost (proxies, quotas, lifetimes).
+    pub protection: Arc<crate::config::Protection>,
 }
 
 /// The whole site. `simulator`: mounted under `/_sim` when given.
@@ -86,26 +90,45 @@ pub fn router(
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options);
 
-    let media_dir = state.media.dir.clone();
     let sessions = crate::sessions::layer(state.db.clone(), &state.public_origin);
     let state_origin = state.public_origin.clone();
+    let proxies = Arc::new(state.protection.trusted_proxies.clone());
+    let timeout = state.protection.request_timeout;
+    let https = state.public_origin.starts_with("https://");
+    let heavy = Arc::new(tokio::sync::Semaphore::new(crate::guard::HEAVY_CONCURRENCY));
     let mut router = Router::new()
-        .nest_service("/media", tower_http::services::ServeDir::new(media_dir))
+        .route("/media/{file}", get(crate::media::serve::media_file))
         .route("/healthz", get(healthz))
         .route(crate::oauth::CALLBACK_PATH, get(oauth_callback))
         .route(crate::oauth::START_PATH, get(oauth_start))
         .route("/wechat/{account}/messages", get(message_server_check))
         .with_state(state)
         .merge(pages);
+    // Only a mounted simulator's paths are exempt from the cross-site check.
+    let sim_mounted = simulator.is_some();
     if let Some(sim) = simulator {
         router = router.merge(sim.router());
     }
     let origin = state_origin;
     router
         .layer(middleware::from_fn(move |req, next| {
-            refuse_cross_site(origin.clone(), req, next)
+            refuse_cross_site(origin.clone(), sim_mounted, req, next)
         }))
         .layer(sessions)
+        .layer(middleware::from_fn(crate::guard::bodies))
+        .layer(middleware::from_fn(move |req, next| {
+            crate::guard::heavy_requests(heavy.clone(), req, next)
+        }))
+        .layer(middleware::from_fn(move |req, next| {
+            crate::client_ip::layer(proxies.clone(), req, next)
+        }))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(middleware::from_fn(move |req, next| {
+            crate::guard::headers(https, req, next)
+        }))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
@@ -129,6 +152,7 @@ impl Backend for AppState {
     }
 
     async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
+        self.limits.write(request_ip())?;
         self.check_page_access(slug).await?;
         match share::record_share(&self.db, slug, channel, outcome).await {
             Ok(true) => Ok(()),
@@ -142,9 +166,14 @@ impl Backend for AppState {
         slug: &str,
         server_ids: Vec<String>,
     ) -> Result<Vec<StoredImage>, ApiError> {
-        let uploader = self.check_page_access(slug).await?.unwrap_or_default();
+        // One write per request; each media_id fetched from WeChat counts
+        // again, per IP (`save`), after the quotas are checked.
+        let ip = request_ip();
+        self.limits.write(ip)?;
+        let openid = self.check_page_access(slug).await?;
+        let who = crate::media::Uploader::new(openid, ip);
         self.media
-            .save(slug, &server_ids, &uploader)
+            .save(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
             .await
             .map_err(crate::media::api_error)
     }
@@ -160,14 +189,9 @@ impl Backend for AppState {
             .map_err(crate::cards::api_error)
     }
 
-    async fn card_ext(
-        &self,
-        card_id: &str,
-        code: &str,
-        openid: &str,
-        outer_str: &str,
-    ) -> Result<String, ApiError> {
-        crate::cards::card_ext(&self.jssdk.credentials, card_id, code, openid, outer_str)
+    async fn card_ext(&self, card_id: &str, outer_str: &str) -> Result<String, ApiError> {
+        let caller = crate::cards::Caller::current(self).await;
+        crate::cards::card_ext(self, &caller, card_id, outer_str)
             .await
             .map_err(crate::cards::api_error)
     }
@@ -178,16 +202,26 @@ impl Backend for AppState {
         card_type: &str,
         shop_id: &str,
     ) -> Result<ChooseCardSign, ApiError> {
-        crate::cards::card_sign(&self.jssdk.credentials, card_id, card_type, shop_id)
+        let caller = crate::cards::Caller::current(self).await;
+        crate::cards::card_sign(self, &caller, card_id, card_type, shop_id)
             .await
             .map_err(crate::cards::api_error)
     }
 
     async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {
+        self.limits.write(request_ip())?;
         tracing::warn!(page = %report.page_url, signed = %report.signed_url, err = %report.err_msg, "a page reported a config failure");
-        share::store_config_failure(&self.db, &report)
+        share::store_config_failure(&self.db, &report, self.protection.config_failures_max)
             .await
             .map_err(db_error)
+    }
+}
+
+/// The client IP of the request a server function is answering.
+fn request_ip() -> crate::client_ip::ClientIp {
+    match use_context::<http::request::Parts>() {
+        Some(parts) => crate::client_ip::of(&parts),
+        None => crate::client_ip::ClientIp(std::net::IpAddr::from([0, 0, 0, 0])),
     }
 }
 
@@ -315,7 +349,17 @@ async fn authorize_pages(State(state): State<AppState>, mut req: Request, next: 
         Ok(None) => return next.run(req).await,
         Err(e) => return outcome_page(&CallbackError::from(e)),
     };
-    if let Some(scope) = Scope::from_page(&meta.auth_scope) {
+    let mut required = Scope::from_page(&meta.auth_scope);
+    // A cards page hands out openid- or code-bound cards only to signed-in visitors.
+    let cards_page = req.uri().path().trim_end_matches('/') == format!("/p/{slug}/cards");
+    if required.is_none() && cards_page {
+        match crate::cards::any_bound(&state.db).await {
+            Ok(true) => required = Some(Scope::Base),
+            Ok(false) => {}
+            Err(e) => return outcome_page(&CallbackError::from(e)),
+        }
+    }
+    if let Some(scope) = required {
         let Some(session) = req.extensions().get::<Session>().cloned() else {
             return outcome_page(&CallbackError::Internal("no session layer".into()));
         };
@@ -329,7 +373,7 @@ async fn authorize_pages(State(state): State<AppState>, mut req: Request, next: 
                 req.extensions_mut().insert(visitor);
             }
             Ok(Gate::Allow(None)) => {}
-            Ok(Gate::Authorize(url)) => return found(&url),
+            Ok(Gate::Authorize { url, cookie }) => return found_setting(&url, &cookie),
             Err(e) => return outcome_page(&e),
         }
     }
@@ -350,15 +394,30 @@ fn found(location: &str) -> Response {
     response
 }
 
+/// A `302 Found` that also sets the OAuth attempt cookie.
+fn found_setting(location: &str, cookie: &str) -> Response {
+    let mut response = found(location);
+    if let Ok(value) = header::HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
 /// `GET /oauth/callback?code=…&state=…`: WeChat sends the visitor back here.
 async fn oauth_callback(
     State(state): State<AppState>,
     session: Session,
+    headers: http::HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let code = q.get("code").map(String::as_str);
     let st = q.get("state").map(String::as_str);
-    match state.oauth.callback(&session, code, st).await {
+    let cookies = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let attempt = state.oauth.sealer.open(cookies);
+    match state.oauth.callback(&session, attempt, code, st).await {
         Ok(path) => found(&path),
         Err(e) => {
             tracing::info!("sign-in refused: {e}");
@@ -377,11 +436,7 @@ struct StartQuery {
 
 /// `GET /oauth/start?scope=snsapi_userinfo&next=/p/demo`: an explicit sign-in
 /// that returns to `next` (a path on this site; anything else returns to `/`).
-async fn oauth_start(
-    State(state): State<AppState>,
-    session: Session,
-    Query(q): Query<StartQuery>,
-) -> Response {
+async fn oauth_start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
     let Some(scope) = Scope::from_page(&q.scope) else {
         return page_html(
             StatusCode::BAD_REQUEST,
@@ -393,10 +448,8 @@ async fn oauth_start(
         );
     };
     let next = if q.next.is_empty() { "/" } else { &q.next };
-    match state.oauth.begin(&session, scope, next).await {
-        Ok(url) => found(&url),
-        Err(e) => outcome_page(&e),
-    }
+    let (url, cookie) = state.oauth.begin(scope, next);
+    found_setting(&url, &cookie)
 }
 
 /// The page a failed sign-in shows: what happened in plain words, the WeChat
@@ -406,7 +459,6 @@ fn outcome_page(e: &CallbackError) -> Response {
     let (kind, heading) = match e {
         CallbackError::MissingState => ("missing_state", "This sign-in link is incomplete"),
         CallbackError::UnknownState => ("unknown_state", "This sign-in link is not valid"),
-        CallbackError::ReusedState => ("reused_state", "This sign-in link was used already"),
         CallbackError::ExpiredState => ("expired_state", "This sign-in link expired"),
         CallbackError::OtherSession => ("other_session", "This sign-in belongs to another browser"),
         CallbackError::Refused { .. } => ("refused", "You did not sign in"),
@@ -539,13 +591,19 @@ async fn require_admin_api(State(state): State<AppState>, req: Request, next: Ne
 /// Refuses a state-changing request (anything but GET, HEAD, OPTIONS) that a
 /// browser sent from another site: `Sec-Fetch-Site: cross-site`/`same-site`,
 /// or an `Origin` (else a `Referer`) that is not this site's. Server functions
-/// and form posts included; the simulator (another "site") is exempt.
-async fn refuse_cross_site(public_origin: String, req: Request, next: Next) -> Response {
+/// and form posts included; the simulator (another "site") is exempt, when it
+/// is mounted (`sim_mounted`) and only then.
+async fn refuse_cross_site(
+    public_origin: String,
+    sim_mounted: bool,
+    req: Request,
+    next: Next,
+) -> Response {
     let m = req.method();
     if m == Method::GET
         || m == Method::HEAD
         || m == Method::OPTIONS
-        || req.uri().path().starts_with("/_sim/")
+        || (sim_mounted && req.uri().path().starts_with("/_sim/"))
     {
         return next.run(req).await;
     }
@@ -594,6 +652,19 @@ async fn refuse_cross_site(public_origin: String, req: Request, next: Next) -> R
             .into_response();
     }
     next.run(req).await
+}
+
+/// What an anonymous visitor can reach: every server function that is not an
+/// admin one (the fuzz test enumerates these, so a new one is fuzzed the day
+/// it is added).
+pub fn public_functions() -> Vec<String> {
+    let mut functions: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .filter(|p| !p.starts_with("/api/admin/"))
+        .collect();
+    functions.sort();
+    functions.dedup();
+    functions
 }
 
 /// The dashboard's attack surface: every admin server function's path and

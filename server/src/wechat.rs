@@ -18,7 +18,9 @@ pub enum WeChatError {
     Transport(String),
     #[error("WeChat answered HTTP {0}")]
     Http(u16),
-    #[error("WeChat answered something that is not the expected JSON: {0}")]
+    /// Says what was wrong with the reply (its size, a missing field), never
+    /// a byte of it: a token or ticket reply carries the secret value.
+    #[error("WeChat's reply was not the expected JSON ({0})")]
     Malformed(String),
 }
 
@@ -76,6 +78,22 @@ struct ErrorReply {
     errmsg: String,
 }
 
+/// The most of a JSON error reply read from a byte download.
+const ERROR_REPLY_MAX: usize = 64 * 1024;
+
+/// What a size-bounded download ([`Client::get_bytes_limited`]) came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Download {
+    /// The whole body, with its Content-Type.
+    Complete {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
+    /// The body is over the limit: at least this many bytes (declared, or
+    /// read before reading stopped).
+    TooLarge { at_least: u64 },
+}
+
 /// A client for one WeChat API base (the real one or the simulator).
 #[derive(Clone)]
 pub struct Client {
@@ -114,13 +132,17 @@ impl Client {
         self.decode(response).await
     }
 
-    /// `GET url?query` for bytes (e.g. media). A JSON body is WeChat's error reply.
-    pub async fn get_bytes(
+    /// `GET url?query` for at most `max_bytes` of bytes (e.g. media), read
+    /// chunk by chunk: refused from its `Content-Length` when that is over the
+    /// limit, and no longer read once the running total passes it. A JSON (or
+    /// text) body is WeChat's error reply (its errcode, as in every JSON call).
+    pub async fn get_bytes_limited(
         &self,
         url: &str,
         query: &[(&str, &str)],
-    ) -> Result<(String, Vec<u8>), WeChatError> {
-        let response = self.send(self.http.get(url).query(query)).await?;
+        max_bytes: usize,
+    ) -> Result<Download, WeChatError> {
+        let mut response = self.send(self.http.get(url).query(query)).await?;
         let status = response.status();
         let content_type = response
             .headers()
@@ -128,16 +150,55 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let bytes = response.bytes().await.map_err(|e| self.transport(e))?;
         if content_type.starts_with("application/json") || content_type.starts_with("text/plain") {
+            // An error reply is a few dozen bytes: never read more than this of one.
             return Err(
-                api_error(&bytes).unwrap_or_else(|| WeChatError::Malformed(preview(&bytes)))
+                match self.read_capped(&mut response, ERROR_REPLY_MAX).await? {
+                    Ok(bytes) => {
+                        api_error(&bytes).unwrap_or_else(|| WeChatError::Malformed(preview(&bytes)))
+                    }
+                    Err(seen) => WeChatError::Malformed(format!(
+                        "a {content_type} reply of more than {seen} bytes"
+                    )),
+                },
             );
         }
         if !status.is_success() {
             return Err(WeChatError::Http(status.as_u16()));
         }
-        Ok((content_type, bytes.to_vec()))
+        if let Some(declared) = response.content_length().filter(|&n| n > max_bytes as u64) {
+            return Ok(Download::TooLarge { at_least: declared });
+        }
+        Ok(match self.read_capped(&mut response, max_bytes).await? {
+            Ok(bytes) => Download::Complete {
+                content_type,
+                bytes,
+            },
+            Err(seen) => Download::TooLarge { at_least: seen },
+        })
+    }
+
+    /// Reads the body chunk by chunk: `Ok` the whole body when it is at most
+    /// `max` bytes, else `Err` how many bytes had arrived when the running
+    /// total passed `max` (nothing more is read or kept: dropping the response
+    /// closes the connection).
+    async fn read_capped(
+        &self,
+        response: &mut reqwest::Response,
+        max: usize,
+    ) -> Result<Result<Vec<u8>, u64>, WeChatError> {
+        let mut bytes = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(8192, |n| n.min(max as u64) as usize),
+        );
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
+            if bytes.len() + chunk.len() > max {
+                return Ok(Err((bytes.len() + chunk.len()) as u64));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Ok(bytes))
     }
 
     async fn decode<T: DeserializeOwned>(
@@ -152,8 +213,7 @@ impl Client {
         if !status.is_success() {
             return Err(WeChatError::Http(status.as_u16()));
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|e| WeChatError::Malformed(format!("{e}; body starts `{}`", preview(&bytes))))
+        serde_json::from_slice(&bytes).map_err(|e| WeChatError::Malformed(undecodable(&bytes, &e)))
     }
 
     async fn send(
@@ -182,13 +242,172 @@ fn api_error(bytes: &[u8]) -> Option<WeChatError> {
     })
 }
 
+/// What a reply that is neither the expected one nor an errcode reply was,
+/// without a byte of its body (it may hold a token or a ticket).
 fn preview(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(&bytes[..bytes.len().min(60)]).into_owned()
+    let shape = match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(_) => "JSON without an errcode",
+        Err(_) if bytes.is_empty() => "empty",
+        Err(_) => "not JSON",
+    };
+    format!("{} bytes, {shape}", bytes.len())
+}
+
+/// Why a reply did not decode, in words that quote none of it: serde's own
+/// messages quote the offending value (`invalid type: string "…"`), which in a
+/// token or ticket reply may be the secret. Only a missing field is named (the
+/// name is one of wxkit's own reply structs).
+fn undecodable(bytes: &[u8], e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let problem = match e.classify() {
+        Category::Data => {
+            let text = e.to_string();
+            match text
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+                .filter(|f| {
+                    f.len() <= 40 && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                }) {
+                Some(field) => format!("missing field `{field}`"),
+                None => "a field has the wrong type or value".to_string(),
+            }
+        }
+        Category::Syntax => "not valid JSON".to_string(),
+        Category::Eof => "cut short".to_string(),
+        Category::Io => "unreadable".to_string(),
+    };
+    format!(
+        "{} bytes, {problem} at line {} column {}",
+        bytes.len(),
+        e.line(),
+        e.column()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A local server: `/endless` streams 1 KiB chunks forever (no
+    /// Content-Length, counting what it produced), `/declared` is 4096 bytes,
+    /// `/small` 10, `/error` WeChat's JSON error reply.
+    async fn upstream() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use axum::body::{Body, Bytes};
+        use axum::routing::get;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let produced = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = produced.clone();
+        let image = |bytes: Vec<u8>| ([("content-type", "image/png")], bytes);
+        let app = axum::Router::new()
+            .route(
+                "/endless",
+                get(move || {
+                    let counter = counter.clone();
+                    async move {
+                        let chunks = futures::stream::repeat_with(move || {
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            Ok::<_, std::convert::Infallible>(Bytes::from(vec![7u8; 1024]))
+                        });
+                        ([("content-type", "image/jpeg")], Body::from_stream(chunks))
+                    }
+                }),
+            )
+            .route(
+                "/declared",
+                get(move || async move { image(vec![1; 4096]) }),
+            )
+            .route("/small", get(move || async move { image(vec![2; 10]) }))
+            .route(
+                "/error",
+                get(|| async {
+                    axum::Json(serde_json::json!({"errcode": 40007, "errmsg": "invalid media_id"}))
+                }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (base, produced)
+    }
+
+    #[tokio::test]
+    async fn downloads_stop_at_the_limit_and_errors_are_still_recognised() {
+        let (base, produced) = upstream().await;
+        let client = Client::new(Duration::from_secs(10));
+        let get = |path: &str, max: usize| {
+            let (client, url) = (client.clone(), format!("{base}{path}"));
+            async move { client.get_bytes_limited(&url, &[], max).await }
+        };
+        // An endless body: reading stops once the running total passes the limit.
+        match get("/endless", 4096).await.unwrap() {
+            Download::TooLarge { at_least } => assert!(at_least > 4096, "{at_least}"),
+            other => panic!("{other:?}"),
+        }
+        let chunks = produced.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(chunks < 4096, "the endless body was read on: {chunks} KiB");
+        // Refused from the Content-Length alone.
+        assert_eq!(
+            get("/declared", 1024).await.unwrap(),
+            Download::TooLarge { at_least: 4096 }
+        );
+        assert_eq!(
+            get("/small", 10).await.unwrap(),
+            Download::Complete {
+                content_type: "image/png".into(),
+                bytes: vec![2; 10]
+            }
+        );
+        assert_eq!(
+            get("/error", 1024).await.unwrap_err().errcode(),
+            Some(40007)
+        );
+    }
+
+    /// An 8-character window of `secret` found in `text`, if any.
+    fn leaked(text: &str, secret: &str) -> Option<String> {
+        let chars: Vec<char> = secret.chars().collect();
+        chars
+            .windows(8)
+            .map(|w| w.iter().collect::<String>())
+            .find(|w| text.contains(w.as_str()))
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Ticket {
+        ticket: String,
+        expires_in: i64,
+    }
+
+    #[test]
+    fn undecodable_replies_are_described_without_their_text() {
+        let secret = "sim_jsapi_Q7kR2mX9vL4pN8sT1wZ6yB3cF5hJ0dGa";
+        let cases = [
+            // A missing field: named, the value not quoted.
+            format!(r#"{{"errcode":0,"errmsg":"ok","ticket":"{secret}"}}"#),
+            // A field of the wrong type holding the secret (serde would quote it).
+            format!(r#"{{"ticket":"{secret}","expires_in":"{secret}"}}"#),
+            // Not JSON at all.
+            format!(r#"{{"ticket": {secret}"#),
+            format!(r#"{{"ticket":"{secret}""#),
+        ];
+        for body in &cases {
+            let e = serde_json::from_slice::<Ticket>(body.as_bytes()).unwrap_err();
+            let shown = WeChatError::Malformed(undecodable(body.as_bytes(), &e)).to_string();
+            assert_eq!(leaked(&shown, secret), None, "{shown}");
+            assert!(shown.contains(&format!("{} bytes", body.len())), "{shown}");
+        }
+        let e = serde_json::from_slice::<Ticket>(cases[0].as_bytes()).unwrap_err();
+        assert!(
+            undecodable(cases[0].as_bytes(), &e).contains("missing field `expires_in`"),
+            "{e}"
+        );
+        let shown = preview(format!(r#"{{"access_token":"{secret}"}}"#).as_bytes());
+        assert_eq!(leaked(&shown, secret), None, "{shown}");
+        assert_eq!(
+            preview(secret.as_bytes()),
+            format!("{} bytes, not JSON", secret.len())
+        );
+    }
 
     #[test]
     fn errcodes_are_recognised() {

@@ -4,91 +4,9 @@
 
 mod common;
 
+use common::admin::*;
 use common::*;
 use serde_json::{json, Value};
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-const PASSWORD: &str = "a long admin password";
-
-/// `wxkit admin …` against `db`, with `stdin`: (success, stdout + stderr).
-fn admin_cli(db: &Db, args: &[&str], stdin: &str) -> (bool, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxkit"))
-        .arg("admin")
-        .args(args)
-        .env("WXKIT_SIMULATE", "1")
-        .env("WXKIT_DATABASE_URL", db.url())
-        .env("WXKIT_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
-    )
-}
-
-fn create_admin(db: &Db, name: &str) {
-    let (ok, out) = admin_cli(
-        db,
-        &["create", "--username", name],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(ok, "{out}");
-}
-
-/// A browser signed in as `name`.
-async fn signed_in(app: &App, name: &str) -> Browser {
-    let b = Browser::new();
-    let r = post(
-        &b,
-        app,
-        "/api/admin/sign_in",
-        &[("username", name), ("password", PASSWORD)],
-        &[],
-    )
-    .await;
-    assert!(signed(r.0), "sign-in: {} {}", r.0, r.1);
-    b
-}
-
-/// `POST path` as a same-site browser would send it (Origin = the app):
-/// (status, body).
-async fn post(
-    b: &Browser,
-    app: &App,
-    path: &str,
-    form: &[(&str, &str)],
-    headers: &[(&str, &str)],
-) -> (u16, String) {
-    let mut req = b
-        .http
-        .post(format!("{}{path}", app.base()))
-        .header("origin", app.base())
-        .form(form);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    let body = r.text().await.unwrap();
-    (status, body)
-}
-
-/// A sign-in succeeded: 302 to the dashboard for a browser's form post, 200
-/// for a script.
-fn signed(status: u16) -> bool {
-    status == 200 || status == 302
-}
 
 async fn pool(db: &Db) -> sqlx::AnyPool {
     wxkit::db::connect(&db.url()).await.unwrap()
@@ -101,6 +19,7 @@ async fn snapshot(db: &Db) -> Vec<String> {
     for sql in [
         "SELECT slug || '|' || title || '|' || share_title FROM pages ORDER BY slug",
         "SELECT card_id || '|' || title FROM cards ORDER BY card_id",
+        "SELECT card_id || '|' || code || '|' || openid FROM card_codes ORDER BY card_id, code",
         "SELECT media_id FROM media ORDER BY media_id",
         "SELECT action || '|' || target FROM audit_log ORDER BY at_ms",
         "SELECT kind || '|' || value FROM credentials ORDER BY kind",
@@ -121,6 +40,7 @@ async fn every_admin_function_and_route_refuses_an_anonymous_caller() {
         "/api/admin/refresh",
         "/api/admin/delete_media",
         "/api/admin/users",
+        "/api/admin/save_card_codes",
     ] {
         assert!(
             functions.iter().any(|f| f == expected),
@@ -142,6 +62,11 @@ async fn every_admin_function_and_route_refuses_an_anonymous_caller() {
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]);
     create_admin(&db, "root");
+    // A custom-code card, so that a code-pool upload getting through would show.
+    sqlx::query("UPDATE cards SET code_bound = 1 WHERE card_id = 'pwxkitDemoCoupon00000000001'")
+        .execute(&pool(&db).await)
+        .await
+        .unwrap();
     let before = snapshot(&db).await;
     let anonymous = Browser::new();
     // Plausible arguments for every function, so only the session can stop it.
@@ -154,6 +79,7 @@ async fn every_admin_function_and_route_refuses_an_anonymous_caller() {
         ("card_id", "pwxkitDemoCoupon00000000001"),
         ("title", "defaced"),
         ("card_type", "CASH"),
+        ("codes", "FORGED0001\nFORGED0002"),
         ("media_id", "x"),
         ("kind", "access_token"),
         ("url", "http://127.0.0.1/"),
@@ -782,7 +708,9 @@ async fn users_are_searchable_and_paginated_media_and_cards_are_managed() {
     .await
     .unwrap();
     assert_eq!(bound, (1, 0));
-    assert!(app.html("/p/demo/cards").await.contains("会员卡"));
+    // A code-bound card: its cards page is for signed-in visitors.
+    let visitor = Browser::new().sign_in(&app, "/p/demo/cards", "小明").await;
+    assert!(visitor.body.contains("会员卡"));
     let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY at_ms")
         .fetch_all(&pool)
         .await
@@ -816,8 +744,25 @@ async fn the_account_is_edited_live_and_its_secrets_stay_write_only() {
                 ("form[agent_id]", ""),
                 ("form[js_domains]", domains),
                 ("form[token_mode]", mode),
+                ("form[password]", PASSWORD),
             ]
         };
+    // Replacing a secret asks for the admin's password again.
+    for password in ["", "not the password"] {
+        let mut form = edit(
+            "another0secret0value",
+            "official",
+            "127.0.0.1",
+            "client_credential",
+        );
+        form.retain(|(k, _)| *k != "form[password]");
+        form.push(("form[password]", password));
+        let before = snapshot(&db).await;
+        let (status, body) = post(&admin, &app, "/api/admin/save_account", &form, &[]).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("password"), "{body}");
+        assert_eq!(snapshot(&db).await, before, "nothing saved");
+    }
     // An invalid edit changes nothing.
     let before = snapshot(&db).await;
     let (status, body) = post(

@@ -159,8 +159,37 @@ async fn the_session_cookie_is_http_only_and_lax() {
         .send()
         .await
         .unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.starts_with("wxkit_session="), "{cookie}");
+    // Sent to WeChat: only the attempt's own cookie, no session.
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let attempt = &cookies[0];
+    assert!(attempt.starts_with("wxkit_oauth="), "{attempt}");
+    assert!(
+        attempt.contains("HttpOnly") && attempt.contains("SameSite=Lax"),
+        "{attempt}"
+    );
+    assert!(attempt.contains("Path=/oauth/callback"), "{attempt}");
+    assert!(!attempt.contains("Secure"), "plain http origin: {attempt}");
+    // Back from WeChat: the session cookie.
+    let browser = Browser::new();
+    let first = browser.get(&format!("{}/p/demo-base", app.base())).await;
+    let back = browser
+        .consent(first.location.as_deref().unwrap(), "饼干", true)
+        .await;
+    let r = browser.http.get(&back).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("wxkit_session="))
+        .expect("a session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http origin: {cookie}");
@@ -203,37 +232,85 @@ async fn bad_states_are_refused_before_any_exchange() {
     assert_eq!(crossed.status, 403);
     assert!(crossed.body.contains(r#"data-kind="other_session""#));
 
-    // An expired state (older than 10 minutes).
-    let start = alice.get(&format!("{}/p/demo-base", app.base())).await;
-    let authorize = start.location.unwrap();
-    let state = query(&authorize)["state"].clone();
-    let back = alice.consent(&authorize, "Alice", true).await;
-    sqlx::query("UPDATE oauth_states SET created_at = created_at - 601 WHERE state = $1")
-        .bind(&state)
-        .execute(&pool(&db).await)
-        .await
-        .unwrap();
-    let expired = alice.get(&back).await;
-    assert_eq!(expired.status, 400);
-    assert!(expired.body.contains(r#"data-kind="expired_state""#));
-
     assert_eq!(
         sim.calls("oauth_access_token").await,
         0,
         "no code exchange for a bad state"
     );
 
-    // A replayed state: the first use signs in, the second is refused.
+    // The crossed state was not used up: Mallory, whose attempt it is, still
+    // completes it (WeChat's webview may load the redirect once without the
+    // cookie, then again with it).
+    let mallory_in = mallory.get(&back).await;
+    assert_eq!(mallory_in.status, 302, "{}", mallory_in.body);
+    assert_eq!(mallory_in.location.as_deref(), Some("/p/demo-base"));
+    assert_eq!(sim.calls("oauth_access_token").await, 1);
+
+    // A replayed callback: in the same, signed-in browser it returns to the
+    // page (no second exchange); in another browser it is refused.
+    let again = mallory.get(&back).await;
+    assert_eq!(again.status, 302);
+    assert_eq!(again.location.as_deref(), Some("/p/demo-base"));
+    let page = mallory.get(&format!("{}/p/demo-base", app.base())).await;
+    assert_eq!(page.status, 200, "the signed-in visitor sees the page");
+    let stranger = Browser::new().get(&back).await;
+    assert_eq!(stranger.status, 403);
+    assert!(stranger.body.contains(r#"data-kind="other_session""#));
+    assert_eq!(sim.calls("oauth_access_token").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_attempt_expires() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[("WXKIT_OAUTH_ATTEMPT_SECS", "1")]);
+    let alice = Browser::new();
     let start = alice.get(&format!("{}/p/demo-base", app.base())).await;
     let back = alice
         .consent(start.location.as_deref().unwrap(), "Alice", true)
         .await;
-    assert_eq!(alice.get(&back).await.status, 302);
-    assert_eq!(sim.calls("oauth_access_token").await, 1);
-    let replay = alice.get(&back).await;
-    assert_eq!(replay.status, 400);
-    assert!(replay.body.contains(r#"data-kind="reused_state""#));
-    assert_eq!(sim.calls("oauth_access_token").await, 1);
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let expired = alice.get(&back).await;
+    assert_eq!(expired.status, 400);
+    assert!(expired.body.contains(r#"data-kind="expired_state""#));
+    assert_eq!(sim.calls("oauth_access_token").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn anonymous_page_views_write_nothing() {
+    for db in [Db::sqlite(), Db::postgres().await] {
+        let sim = Sim::start();
+        let app = App::start(&sim, &db, &[]);
+        let pool = pool(&db).await;
+        let rows = |table: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let before = (rows("sessions").await, rows("oauth_states").await);
+        for i in 0..300 {
+            // Cookieless, like a crawler or a flood: each is sent to WeChat.
+            let r = Browser::new()
+                .get(&format!("{}/p/demo-userinfo?n={i}", app.base()))
+                .await;
+            assert_eq!(r.status, 302);
+        }
+        assert_eq!(
+            (rows("sessions").await, rows("oauth_states").await),
+            before,
+            "cookieless GETs of a protected page stored nothing"
+        );
+        // A sign-in stores exactly one session and one used state.
+        Browser::new()
+            .sign_in(&app, "/p/demo-userinfo", "一位访客")
+            .await;
+        assert_eq!(rows("sessions").await, before.0 + 1);
+        assert_eq!(rows("oauth_states").await, before.1 + 1);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

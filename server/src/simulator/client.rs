@@ -83,10 +83,12 @@ pub(crate) fn check_config(sim: &Simulator, c: &ConfigCheckFields<'_>) -> Option
     let Ok(timestamp) = c.timestamp.parse::<i64>() else {
         return Some("invalid signature");
     };
-    let ok = sim
-        .valid_tickets(c.app_id, kind)
-        .iter()
-        .any(|t| signature::jsapi_signature(t, c.nonce_str, timestamp, c.url) == c.signature);
+    let ok = sim.valid_tickets(c.app_id, kind).iter().any(|t| {
+        signature::same(
+            &signature::jsapi_signature(t, c.nonce_str, timestamp, c.url),
+            c.signature,
+        )
+    });
     (!ok).then_some("invalid signature")
 }
 
@@ -138,10 +140,12 @@ pub(crate) fn check_agent_config(
     let Ok(timestamp) = c.timestamp.parse::<i64>() else {
         return Some("invalid signature");
     };
-    let ok = sim
-        .valid_tickets(corpid, "agent_config")
-        .iter()
-        .any(|t| signature::jsapi_signature(t, c.nonce_str, timestamp, c.url) == c.signature);
+    let ok = sim.valid_tickets(corpid, "agent_config").iter().any(|t| {
+        signature::same(
+            &signature::jsapi_signature(t, c.nonce_str, timestamp, c.url),
+            c.signature,
+        )
+    });
     (!ok).then_some("invalid signature")
 }
 
@@ -239,14 +243,15 @@ async fn card_ext(State(sim): State<Simulator>, Json(c): Json<CardExtCheck>) -> 
         return verdict(Some("invalid cardExt: timestamp"));
     };
     let ok = sim.valid_tickets(&c.app_id, "wx_card").iter().any(|t| {
-        signature::card_ext_signature(&CardExtFields {
+        let expected = signature::card_ext_signature(&CardExtFields {
             api_ticket: t,
             timestamp,
             card_id: &c.card_id,
             code: &ext.code,
             openid: &ext.openid,
             nonce_str: &ext.nonce_str,
-        }) == ext.signature
+        });
+        signature::same(&expected, &ext.signature)
     });
     if !ok {
         return verdict(Some("invalid signature"));
@@ -277,7 +282,7 @@ async fn card_sign(State(sim): State<Simulator>, Json(c): Json<CardSignCheck>) -
         return verdict(Some("invalid signature"));
     };
     let ok = sim.valid_tickets(&c.app_id, "wx_card").iter().any(|t| {
-        signature::card_sign(&CardSignFields {
+        let expected = signature::card_sign(&CardSignFields {
             api_ticket: t,
             app_id: &c.app_id,
             location_id: &c.shop_id,
@@ -285,7 +290,8 @@ async fn card_sign(State(sim): State<Simulator>, Json(c): Json<CardSignCheck>) -
             nonce_str: &c.nonce_str,
             card_id: &c.card_id,
             card_type: &c.card_type,
-        }) == c.card_sign
+        });
+        signature::same(&expected, &c.card_sign)
     });
     verdict((!ok).then_some("invalid signature"))
 }

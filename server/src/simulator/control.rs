@@ -1,15 +1,19 @@
 //! The simulator's control API, for tests and for trying pages by hand:
 //! counters, faults, lifetimes, the clock, token revocation, and a view of the
-//! tickets it currently accepts. Only ever mounted by the simulator.
+//! tickets it currently accepts. Only ever mounted by the simulator, and it
+//! answers loopback callers only (the TCP peer: a forwarded-for header is
+//! never believed), whether the simulator runs inside wxkit or alone.
 
 use super::{random_id, Fault, Lifetimes, Media, SimUser, Simulator};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use std::net::{IpAddr, SocketAddr};
 
 pub(super) fn router() -> Router<Simulator> {
     Router::new()
@@ -23,6 +27,38 @@ pub(super) fn router() -> Router<Simulator> {
         .route("/users", post(add_user))
         .route("/media", post(add_media))
         .route("/js_domains", post(set_js_domains))
+        .layer(axum::middleware::from_fn(loopback_only))
+}
+
+/// Whether `ip` is this machine: 127.0.0.0/8, ::1, or 127.x written as an
+/// IPv4-mapped IPv6 address (a dual-stack listener reports it so).
+pub fn loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// Refuses (403) a caller whose TCP peer is not loopback, or whose peer is
+/// unknown (a server started without connect info).
+async fn loopback_only(req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    match peer {
+        Some(ip) if loopback(ip) => next.run(req).await,
+        _ => {
+            tracing::warn!(peer = ?peer, "refused a simulator control call from another machine");
+            (
+                http::StatusCode::FORBIDDEN,
+                "the simulator's control API answers callers on this machine only",
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn stats(State(sim): State<Simulator>) -> Response {
@@ -149,4 +185,27 @@ async fn set_js_domains(State(sim): State<Simulator>, Json(d): Json<JsDomains>) 
         .map(|x| x.trim().to_ascii_lowercase())
         .collect();
     Json(json!({ "domains": d.domains })).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback;
+
+    #[test]
+    fn only_this_machine_is_loopback() {
+        for ip in ["127.0.0.1", "127.8.8.8", "::1", "::ffff:127.0.0.1"] {
+            assert!(loopback(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "10.0.0.1",
+            "192.0.2.1",
+            "::ffff:10.0.0.1",
+            "0.0.0.0",
+            "::",
+            "2001:db8::1",
+            "::127.0.0.1",
+        ] {
+            assert!(!loopback(ip.parse().unwrap()), "{ip}");
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! `wecom_getuserinfo`.
 
 use super::{error, random_id, Code, SimUser, Simulator, State, Ticket, Token, WebToken};
+use crate::signature::same;
 use axum::extract::{Query, RawQuery, State as AxState};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -129,7 +130,9 @@ async fn token(AxState(sim): AxState<Simulator>, Query(q): Q) -> Response {
     let appid = param(&q, "appid");
     match s.accounts.get(appid) {
         None => return error(40013, "invalid appid"),
-        Some(secret) if secret != param(&q, "secret") => return error(40125, "invalid appsecret"),
+        Some(secret) if !same(secret, param(&q, "secret")) => {
+            return error(40125, "invalid appsecret")
+        }
         Some(_) => {}
     }
     let (token, ttl) = issue_token(&mut s, appid, now, false);
@@ -165,7 +168,7 @@ async fn stable_token(
     let mut s = sim.lock();
     match s.accounts.get(&b.appid) {
         None => return error(40013, "invalid appid"),
-        Some(secret) if *secret != b.secret => return error(40125, "invalid appsecret"),
+        Some(secret) if !same(secret, &b.secret) => return error(40125, "invalid appsecret"),
         Some(_) => {}
     }
     if !b.force_refresh {
@@ -260,7 +263,9 @@ async fn oauth_access_token(AxState(sim): AxState<Simulator>, Query(q): Q) -> Re
     let appid = param(&q, "appid");
     match s.accounts.get(appid) {
         None => return error(40013, "invalid appid"),
-        Some(secret) if secret != param(&q, "secret") => return error(40125, "invalid appsecret"),
+        Some(secret) if !same(secret, param(&q, "secret")) => {
+            return error(40125, "invalid appsecret")
+        }
         Some(_) => {}
     }
     let code_ttl = s.lifetimes.code_ttl;
@@ -370,7 +375,7 @@ async fn wecom_gettoken(AxState(sim): AxState<Simulator>, Query(q): Q) -> Respon
     let corpid = param(&q, "corpid");
     match s.corps.get(corpid) {
         None => return error(40013, "invalid corpid"),
-        Some((secret, _)) if secret != param(&q, "corpsecret") => {
+        Some((secret, _)) if !same(secret, param(&q, "corpsecret")) => {
             return error(40001, "invalid secret")
         }
         Some(_) => {}

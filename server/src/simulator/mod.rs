@@ -64,6 +64,11 @@ pub struct Fault {
     /// Answer with a body that is not JSON.
     #[serde(default)]
     pub malformed: bool,
+    /// Answer the normal reply without this JSON field (e.g. `expires_in`): a
+    /// reply that carries the real token or ticket in a shape wxkit does not
+    /// expect (the value is issued and stays valid, as a real one would).
+    #[serde(default)]
+    pub drop_field: Option<String>,
     /// Wait this long before answering (combined with the above or a normal reply).
     #[serde(default)]
     pub delay_ms: u64,
@@ -202,6 +207,7 @@ impl Simulator {
             .nest("/_sim/control", control::router())
             .nest("/_sim/client", client::router())
             .with_state(self.clone())
+            .layer(axum::middleware::from_fn(drop_fields))
     }
 
     /// Counts a call to `endpoint` and applies the first matching fault: `Some`
@@ -246,6 +252,11 @@ impl Simulator {
                     .into_response(),
             );
         }
+        if let (None, Some(field)) = (fault.errcode, &fault.drop_field) {
+            // The normal reply goes on; `drop_fields` takes the field out of it.
+            let _ = DROP_FIELD.try_with(|d| *d.borrow_mut() = Some(field.clone()));
+            return None;
+        }
         fault.errcode.map(|code| {
             let msg = fault
                 .errmsg
@@ -274,6 +285,38 @@ impl Simulator {
     pub fn calls(&self, endpoint: &str) -> u64 {
         self.lock().calls.get(endpoint).copied().unwrap_or_default()
     }
+}
+
+tokio::task_local! {
+    /// The field a `drop_field` fault takes out of the reply being made.
+    static DROP_FIELD: std::cell::RefCell<Option<String>>;
+}
+
+/// Applies a `drop_field` fault: the handler (run in this task) names the
+/// field through [`DROP_FIELD`]; it is removed from the JSON object it answered.
+async fn drop_fields(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let (response, field) = DROP_FIELD
+        .scope(std::cell::RefCell::new(None), async move {
+            let response = next.run(req).await;
+            (response, DROP_FIELD.with(|d| d.borrow_mut().take()))
+        })
+        .await;
+    let Some(field) = field else {
+        return response;
+    };
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut reply)) => {
+            reply.remove(&field);
+            parts.headers.remove(http::header::CONTENT_LENGTH);
+            serde_json::to_vec(&reply).unwrap_or_default().into()
+        }
+        _ => bytes,
+    };
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// A WeChat error reply.

@@ -2,6 +2,8 @@
 //! on random ports, each test with its own SQLite file or PostgreSQL database.
 #![allow(dead_code)]
 
+pub mod admin;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -25,6 +27,17 @@ impl Drop for Proc {
 }
 
 impl Proc {
+    /// The process's resident memory, in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Stops the process (like a crash or a restart).
     pub fn stop(mut self) {
         let _ = self.child.kill();
@@ -81,6 +94,16 @@ impl Sim {
     pub fn start() -> Sim {
         let mut cmd = wxkit();
         cmd.args(["simulator", "--addr", "127.0.0.1:0"]);
+        Sim {
+            proc: spawn(cmd, "simulator listening on"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A standalone simulator listening on `addr` (e.g. `0.0.0.0:0`).
+    pub fn start_on(addr: &str) -> Sim {
+        let mut cmd = wxkit();
+        cmd.args(["simulator", "--addr", addr]);
         Sim {
             proc: spawn(cmd, "simulator listening on"),
             http: reqwest::Client::new(),
@@ -307,6 +330,33 @@ impl App {
             .env("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base()))
             .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()))
             // Tests run in server/; the site cargo-leptos built is in the workspace's target/.
+            .env(
+                "WXKIT_SITE_ROOT",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
+            );
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        App {
+            proc: spawn(cmd, "wxkit listening on"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// wxkit as in production: `WXKIT_SIMULATE` unset, a real-looking account
+    /// (the simulated one's ID and secret) and public origin, and every WeChat
+    /// API pointed at `sim`: no simulator is mounted.
+    pub fn start_unsimulated(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
+        let mut cmd = wxkit();
+        cmd.arg("serve")
+            .env("WXKIT_ADDR", "127.0.0.1:0")
+            .env("WXKIT_DATABASE_URL", db.url())
+            .env("WXKIT_APP_ID", SIM_APP_ID)
+            .env("WXKIT_APP_SECRET", SIM_APP_SECRET)
+            .env("WXKIT_PUBLIC_ORIGIN", "https://h5.example.com")
+            .env("WXKIT_WECHAT_API", sim.api())
+            .env("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base()))
+            .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()))
             .env(
                 "WXKIT_SITE_ROOT",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),

@@ -1,0 +1,91 @@
+//! `GET /media/{file}`: serves a kept image. Only a file with a media row of
+//! a page that exists is served; an image of a page that requires
+//! authorization only to a session whose visitor may see that page (the same
+//! rule as the page's server functions). The name must be one wxkit makes
+//! (hex and an image extension), so nothing outside the media directory is
+//! reachable; the Content-Type comes from the row, never from sniffing.
+
+use crate::oauth::Scope;
+use crate::web::AppState;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt;
+use tower_sessions::Session;
+
+fn refuse(status: StatusCode, message: &'static str) -> Response {
+    let mut r = (status, message).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The handler behind `/media/{file}`.
+pub async fn media_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    req: Request,
+) -> Response {
+    if !super::valid_file(&file) {
+        return refuse(StatusCode::NOT_FOUND, "no such image");
+    }
+    let row: Result<Option<(String, String)>, sqlx::Error> = sqlx::query_as(
+        "SELECT m.content_type, p.auth_scope FROM media m
+         JOIN pages p ON p.id = m.page_id
+         WHERE m.file = $1 AND m.page_id <> ''",
+    )
+    .bind(&file)
+    .fetch_optional(&state.db)
+    .await;
+    let (content_type, auth_scope) = match row {
+        Ok(Some(row)) => row,
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, "no such image"),
+        Err(e) => {
+            tracing::error!("media: database error: {e}");
+            return refuse(StatusCode::INTERNAL_SERVER_ERROR, "database error");
+        }
+    };
+    let private = match Scope::from_page(&auth_scope) {
+        None => false,
+        Some(required) => {
+            let signed_in = match req.extensions().get::<Session>() {
+                Some(session) => state.oauth.signed_in(session).await,
+                None => None,
+            };
+            if !signed_in.is_some_and(|(_, granted)| required.covered_by(&granted)) {
+                return refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "this image belongs to a page for signed-in visitors: open the page in WeChat first",
+                );
+            }
+            true
+        }
+    };
+    let served = tower_http::services::ServeFile::new(state.media.dir.join(&file))
+        .oneshot(req)
+        .await;
+    let mut response = match served {
+        Ok(r) => r.map(Body::new),
+        Err(never) => match never {},
+    };
+    let ok = response.status().is_success();
+    let headers = response.headers_mut();
+    if ok {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(super::served_type(&content_type)),
+        );
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if private {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
+}

@@ -1,0 +1,87 @@
+//! Admin helpers for black-box tests: the `wxkit admin` command line, a
+//! browser signed in to the dashboard, and same-site form posts.
+
+use super::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+pub const PASSWORD: &str = "a long admin password";
+
+/// `wxkit admin …` against `db`, with `stdin`: (success, stdout + stderr).
+pub fn admin_cli(db: &Db, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxkit"))
+        .arg("admin")
+        .args(args)
+        .env("WXKIT_SIMULATE", "1")
+        .env("WXKIT_DATABASE_URL", db.url())
+        .env("WXKIT_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+pub fn create_admin(db: &Db, name: &str) {
+    let (ok, out) = admin_cli(
+        db,
+        &["create", "--username", name],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(ok, "{out}");
+}
+
+/// A browser signed in as `name`.
+pub async fn signed_in(app: &App, name: &str) -> Browser {
+    let b = Browser::new();
+    let r = post(
+        &b,
+        app,
+        "/api/admin/sign_in",
+        &[("username", name), ("password", PASSWORD)],
+        &[],
+    )
+    .await;
+    assert!(signed(r.0), "sign-in: {} {}", r.0, r.1);
+    b
+}
+
+/// `POST path` as a same-site browser would send it (Origin = the app):
+/// (status, body).
+pub async fn post(
+    b: &Browser,
+    app: &App,
+    path: &str,
+    form: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut req = b
+        .http
+        .post(format!("{}{path}", app.base()))
+        .header("origin", app.base())
+        .form(form);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let body = r.text().await.unwrap();
+    (status, body)
+}
+
+/// A sign-in succeeded: 302 to the dashboard for a browser's form post, 200
+/// for a script.
+pub fn signed(status: u16) -> bool {
+    status == 200 || status == 302
+}
