@@ -37,6 +37,10 @@ export default defineConfig({
         WXKIT_JS_DOMAINS: '127.0.0.1',
         WXKIT_DATABASE_URL: `sqlite://${dataDir}/wxkit.db`,
         WXKIT_LOG: 'warn',
+        // Every simulated visitor comes from 127.0.0.1: per-IP limits are
+        // tested in server/tests, not here.
+        WXKIT_WRITES_PER_IP: '100000',
+        WXKIT_MEDIA_GETS_PER_IP: '100000',
       },
     },
     {
@@ -71,6 +75,7 @@ export default defineConfig({
         WXKIT_JS_DOMAINS: '127.0.0.1',
         WXKIT_DATABASE_URL: `sqlite://${dataDir}/wecom.db`,
         WXKIT_LOG: 'warn',
+        WXKIT_WRITES_PER_IP: '100000',
       },
     },
   ],

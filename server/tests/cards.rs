@@ -6,15 +6,13 @@
 
 mod common;
 
+use common::admin::{create_admin, signed_in};
 use common::*;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 const DEMO_CARD: &str = "pwxkitDemoCoupon00000000001";
-const PASSWORD: &str = "a long admin password";
 
 async fn pool(db: &Db) -> sqlx::AnyPool {
     wxkit::db::connect(&db.url()).await.unwrap()
@@ -89,36 +87,10 @@ async fn verified_ext(sim: &Sim, card_id: &str, ext: &Value) -> Value {
     ext
 }
 
-fn create_admin(db: &Db) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxkit"))
-        .args(["admin", "create", "--username", "root"])
-        .env("WXKIT_SIMULATE", "1")
-        .env("WXKIT_DATABASE_URL", db.url())
-        .env("WXKIT_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-}
-
+/// The admin `root`, signed in.
 async fn admin(app: &App, db: &Db) -> Browser {
-    create_admin(db);
-    let b = Browser::new();
-    let (status, body) = post(
-        &b,
-        app,
-        "/api/admin/sign_in",
-        &[("username", "root"), ("password", PASSWORD)],
-    )
-    .await;
-    assert!(status == 200 || status == 302, "{status} {body}");
-    b
+    create_admin(db, "root");
+    signed_in(app, "root").await
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -217,23 +217,6 @@ async fn the_simulated_client_verifies_card_signatures() {
     );
 }
 
-async fn sim_media(sim: &Sim, content_type: &str, bytes: Vec<u8>) -> String {
-    let r: Value = sim
-        .http
-        .post(format!(
-            "{}/_sim/control/media?owner={SIM_APP_ID}&content_type={content_type}",
-            sim.base()
-        ))
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["media_id"].as_str().unwrap().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn uploads_are_fetched_from_wechat_checked_and_kept() {
     let sim = Sim::start();
@@ -248,8 +231,8 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
         ],
     );
     let png = vec![137u8, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3];
-    let a = sim_media(&sim, "image/png", png.clone()).await;
-    let b = sim_media(&sim, "image/jpeg", vec![255, 216, 255, 0]).await;
+    let a = sim.media("image/png", png.clone()).await;
+    let b = sim.media("image/jpeg", vec![255, 216, 255, 0]).await;
     let ids = format!("{a},{b}");
     let (status, gallery) = app
         .post_form(
@@ -317,8 +300,8 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
     );
 
     // Not an image, too large, malformed ids, unknown page: refused, nothing kept.
-    let html = sim_media(&sim, "text/html", b"<html>".to_vec()).await;
-    let big = sim_media(&sim, "image/png", vec![0u8; 4096]).await;
+    let html = sim.media("text/html", b"<html>".to_vec()).await;
+    let big = sim.media("image/png", vec![0u8; 4096]).await;
     for (slug, ids, why) in [
         ("demo", html.as_str(), "not an image"),
         ("demo", big.as_str(), "at most 2048"),

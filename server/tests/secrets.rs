@@ -8,11 +8,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
-use std::process::{Command, Stdio};
-
-const PASSWORD: &str = "a long admin password";
 
 /// The 8-character windows of `secret` that `text` contains.
 fn fragments(text: &str, secret: &str) -> Vec<String> {
@@ -150,34 +146,8 @@ async fn database_failures_are_not_described_postgres() {
 
 /// An admin named `name`, signed in.
 async fn admin(db: &Db, app: &App, name: &str) -> Browser {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wxkit"))
-        .args(["admin", "create", "--username", name])
-        .env("WXKIT_SIMULATE", "1")
-        .env("WXKIT_DATABASE_URL", db.url())
-        .env("WXKIT_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let b = Browser::new();
-    let r = b
-        .http
-        .post(format!("{}/api/admin/sign_in", app.base()))
-        .header("origin", app.base())
-        .form(&[("username", name), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        matches!(r.status().as_u16(), 200 | 302),
-        "sign-in: {}",
-        r.status()
-    );
-    b
+    common::admin::create_admin(db, name);
+    common::admin::signed_in(app, name).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

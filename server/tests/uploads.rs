@@ -12,24 +12,6 @@ use common::admin::{create_admin, post, signed_in};
 use common::*;
 use serde_json::Value;
 
-/// Stores an upload in the simulator as `wx.uploadImage` would: its serverId.
-async fn sim_media(sim: &Sim, content_type: &str, bytes: Vec<u8>) -> String {
-    let r: Value = sim
-        .http
-        .post(format!(
-            "{}/_sim/control/media?owner={SIM_APP_ID}&content_type={content_type}",
-            sim.base()
-        ))
-        .body(bytes)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["media_id"].as_str().unwrap().to_string()
-}
-
 /// A PNG-looking body of exactly `n` bytes.
 fn png(n: usize) -> Vec<u8> {
     let mut b = vec![137u8, 80, 78, 71, 13, 10, 26, 10];
@@ -116,7 +98,7 @@ async fn made_up_ids_beyond_the_per_ip_limit_never_reach_wechat() {
         assert_eq!(status, 429, "{body}");
         assert!(message(&body).contains("try again"), "{body}");
     }
-    let real = sim_media(&sim, "image/png", png(100)).await;
+    let real = sim.media("image/png", png(100)).await;
     assert_eq!(save(&app, "demo", &real).await.0, 429);
     assert_eq!(sim.calls("media_get").await, 3, "no call past the limit");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM media").await, 0);
@@ -135,14 +117,14 @@ async fn an_image_over_the_size_limit_is_refused_and_nothing_is_written() {
             ("WXKIT_MEDIA_MAX_BYTES", "2048"),
         ],
     );
-    let big = sim_media(&sim, "image/png", png(2049)).await;
+    let big = sim.media("image/png", png(2049)).await;
     let (status, body) = save(&app, "demo", &big).await;
     assert_eq!(status, 400, "{body}");
     assert!(message(&body).contains("at most 2048"), "{body}");
     assert_eq!(files_in(data.path()), 0, "nothing written to the data dir");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM media").await, 0);
     // Exactly at the limit is kept.
-    let fits = sim_media(&sim, "image/png", png(2048)).await;
+    let fits = sim.media("image/png", png(2048)).await;
     let (status, body) = save(&app, "demo", &fits).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(files_in(data.path()), 1);
@@ -171,7 +153,7 @@ async fn quotas_refuse_the_next_upload_without_asking_wechat(db: Db) {
     let upload = |ip: Option<&'static str>, n: usize| {
         let (sim, app, http) = (&sim, &app, &http);
         async move {
-            let id = sim_media(sim, "image/png", png(n)).await;
+            let id = sim.media("image/png", png(n)).await;
             save_with(http, app, ip, "demo", &id).await
         }
     };
@@ -275,12 +257,12 @@ async fn images_belong_to_the_page_not_to_its_slug() {
     let admin = signed_in(&app, "root").await;
 
     save_page(&admin, &app, "", "spring").await;
-    let a = sim_media(&sim, "image/png", png(64)).await;
-    let b = sim_media(&sim, "image/jpeg", vec![255, 216, 255, 0]).await;
+    let a = sim.media("image/png", png(64)).await;
+    let b = sim.media("image/jpeg", vec![255, 216, 255, 0]).await;
     let (status, body) = save(&app, "spring", &format!("{a},{b}")).await;
     assert_eq!(status, 200, "{body}");
     // One of the demo page's, which must survive everything below.
-    let d = sim_media(&sim, "image/png", png(32)).await;
+    let d = sim.media("image/png", png(32)).await;
     assert_eq!(save(&app, "demo", &d).await.0, 200);
 
     // Renamed: the images stay with the page.
@@ -363,7 +345,7 @@ async fn an_image_of_an_authorized_page_is_served_only_to_a_visitor_who_may_see_
     let landing = visitor.sign_in(&app, "/p/demo-userinfo", "小明").await;
     assert_eq!(landing.status, 200);
     let bytes = png(100);
-    let id = sim_media(&sim, "image/png", bytes.clone()).await;
+    let id = sim.media("image/png", bytes.clone()).await;
     // Anonymous: the page's server functions refuse, WeChat is not asked.
     assert_eq!(save(&app, "demo-userinfo", &id).await.0, 401);
     assert_eq!(sim.calls("media_get").await, 0);

@@ -197,6 +197,24 @@ impl Sim {
             .unwrap()
     }
 
+    /// Stores an upload in the simulator as `wx.uploadImage` would: its serverId.
+    pub async fn media(&self, content_type: &str, bytes: Vec<u8>) -> String {
+        let r: Value = self
+            .http
+            .post(format!(
+                "{}/_sim/control/media?owner={SIM_APP_ID}&content_type={content_type}",
+                self.base()
+            ))
+            .body(bytes)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["media_id"].as_str().unwrap().to_string()
+    }
+
     pub async fn fault(&self, fault: Value) {
         self.control("faults", fault).await;
     }
