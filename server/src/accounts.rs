@@ -4,7 +4,7 @@
 //! (each re-reads the row every few seconds). Secrets are write-only: they can
 //! be replaced, never read back.
 
-use crate::config::{AccountKind, Config, TokenMode, WeComConfig};
+use crate::config::{fields, AccountKind, Config, TokenMode, WeComConfig};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::AnyPool;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -76,10 +76,6 @@ fn invalid(field: &'static str, message: &str) -> AccountError {
     }
 }
 
-fn plain_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
 /// The shared, live account settings of this process.
 #[derive(Clone)]
 pub struct Account {
@@ -146,11 +142,8 @@ impl Account {
             return Ok(false);
         }
         let settings = AccountSettings {
-            kind: if kind == "wecom" {
-                AccountKind::WeCom
-            } else {
-                AccountKind::Official
-            },
+            // Stored by `save`, which accepted them through the same parsers.
+            kind: fields::account_kind(&kind).unwrap_or(AccountKind::Official),
             app_id,
             app_secret: SecretString::from(app_secret),
             wecom: (!corp_id.is_empty()).then(|| WeComConfig {
@@ -163,11 +156,7 @@ impl Account {
                 .map(str::to_string)
                 .filter(|d| !d.is_empty())
                 .collect(),
-            token_mode: if token_mode == "stable" {
-                TokenMode::Stable
-            } else {
-                TokenMode::ClientCredential
-            },
+            token_mode: fields::token_mode(&token_mode).unwrap_or(TokenMode::ClientCredential),
         };
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(settings);
         self.stamp.store(updated_ms, Ordering::SeqCst);
@@ -195,41 +184,12 @@ impl Account {
     /// changed, in words without secrets (for the audit log).
     pub async fn save(&self, e: &AccountEdit) -> Result<String, AccountError> {
         let now = self.get();
-        let kind = match e.kind.as_str() {
-            "official" => AccountKind::Official,
-            "wecom" => AccountKind::WeCom,
-            _ => return Err(invalid("kind", "official or wecom")),
-        };
-        let app_id = e.app_id.trim();
-        if !plain_id(app_id) {
-            return Err(invalid(
-                "app_id",
-                "letters and digits, e.g. wx1234567890abcdef",
-            ));
-        }
-        let js_domains: Vec<String> = e
-            .js_domains
-            .split([',', '\n', ' '])
-            .map(|d| d.trim().to_ascii_lowercase())
-            .filter(|d| !d.is_empty())
-            .collect();
-        if js_domains.is_empty()
-            || js_domains.iter().any(|d| {
-                d.len() > 253
-                    || !d
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-            })
-        {
-            return Err(invalid(
-                "js_domains",
-                "one or more domain names, without scheme, port or path",
-            ));
-        }
-        let token_mode = match e.token_mode.as_str() {
-            m @ ("client_credential" | "stable") => m,
-            _ => return Err(invalid("token_mode", "client_credential or stable")),
-        };
+        let kind = fields::account_kind(&e.kind).map_err(|m| invalid("kind", m))?;
+        let app_id = fields::app_id(&e.app_id).map_err(|m| invalid("app_id", m))?;
+        let js_domains = fields::js_domains(&e.js_domains).map_err(|m| invalid("js_domains", m))?;
+        let token_mode = fields::token_mode(&e.token_mode)
+            .map_err(|m| invalid("token_mode", m))?
+            .as_str();
         let keep = |new: &str, old: Option<&SecretString>| -> String {
             if new.trim().is_empty() {
                 old.map(|s| s.expose_secret().to_string())
@@ -246,15 +206,8 @@ impl Account {
         let agent_id = e.agent_id.trim();
         let corp_secret = keep(&e.corp_secret, now.wecom.as_ref().map(|w| &w.secret));
         if !corp_id.is_empty() || kind == AccountKind::WeCom {
-            if !plain_id(corp_id) {
-                return Err(invalid(
-                    "corp_id",
-                    "letters and digits, e.g. ww1234567890abcdef",
-                ));
-            }
-            if agent_id.is_empty() || !agent_id.chars().all(|c| c.is_ascii_digit()) {
-                return Err(invalid("agent_id", "digits, e.g. 1000002"));
-            }
+            fields::corp_id(corp_id).map_err(|m| invalid("corp_id", m))?;
+            fields::agent_id(agent_id).map_err(|m| invalid("agent_id", m))?;
             if corp_secret.is_empty() {
                 return Err(invalid("corp_secret", "required for a WeCom corp"));
             }
@@ -270,8 +223,8 @@ impl Account {
                 js_domains = excluded.js_domains, token_mode = excluded.token_mode,
                 updated_ms = excluded.updated_ms",
         )
-        .bind(if kind == AccountKind::WeCom { "wecom" } else { "official" })
-        .bind(app_id)
+        .bind(kind.as_str())
+        .bind(&app_id)
         .bind(&app_secret)
         .bind(corp_id)
         .bind(&corp_secret)
@@ -302,10 +255,7 @@ impl Account {
     pub fn info(&self, mp_token_set: bool) -> app::admin::AccountInfo {
         let a = self.get();
         app::admin::AccountInfo {
-            kind: match a.kind {
-                AccountKind::Official => "official".into(),
-                AccountKind::WeCom => "wecom".into(),
-            },
+            kind: a.kind.as_str().into(),
             app_id: a.app_id.clone(),
             corp_id: a
                 .wecom
@@ -318,10 +268,7 @@ impl Account {
                 .map(|w| w.agent_id.clone())
                 .unwrap_or_default(),
             js_domains: a.js_domains.clone(),
-            token_mode: match a.token_mode {
-                TokenMode::ClientCredential => "client_credential".into(),
-                TokenMode::Stable => "stable".into(),
-            },
+            token_mode: a.token_mode.as_str().into(),
             app_secret_set: !a.app_secret.expose_secret().is_empty(),
             corp_secret_set: a
                 .wecom

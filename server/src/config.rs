@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub mod fields;
 pub mod protection;
 pub use protection::Protection;
 
@@ -48,6 +49,16 @@ pub enum TokenMode {
     Stable,
 }
 
+impl TokenMode {
+    /// The setting's spelling (`WXKIT_TOKEN_MODE`, the Account page).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenMode::ClientCredential => "client_credential",
+            TokenMode::Stable => "stable",
+        }
+    }
+}
+
 /// Which kind of account the pages belong to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountKind {
@@ -55,6 +66,16 @@ pub enum AccountKind {
     Official,
     /// A WeCom (enterprise WeChat) corp app (corp ID, secret, agent ID).
     WeCom,
+}
+
+impl AccountKind {
+    /// The setting's spelling (`WXKIT_ACCOUNT_KIND`, the Account page).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Official => "official",
+            AccountKind::WeCom => "wecom",
+        }
+    }
 }
 
 /// A WeCom (enterprise WeChat) corp.
@@ -96,6 +117,12 @@ pub struct Config {
     pub upstream_timeout: Duration,
     pub backoff_base: Duration,
     pub backoff_max: Duration,
+    /// `WXKIT_CREDENTIAL_LEASE_SECS`: how long a credential refresh's lease
+    /// lasts unless its holder renews it (a killed holder's runs out after this).
+    pub credential_lease: Duration,
+    /// `WXKIT_TEST_CLOCK_OFFSET_SECS`, for tests only: shifts this process's
+    /// wall clock, as if its machine's clock were off by that much.
+    pub test_clock_offset_secs: i64,
     pub site_root: String,
     pub data_dir: String,
     /// The largest image kept from an upload.
@@ -187,33 +214,9 @@ impl Config {
                 })
             }
         };
-        if !app_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(invalid(
-                "WXKIT_APP_ID",
-                "expected letters and digits only",
-                &app_id,
-            ));
-        }
+        let app_id = fields::app_id(&app_id).map_err(|e| invalid("WXKIT_APP_ID", e, &app_id))?;
         let js_domains = match get("js_domains") {
-            Some(s) => {
-                let list: Vec<String> = s
-                    .split(',')
-                    .map(|d| d.trim().to_ascii_lowercase())
-                    .filter(|d| !d.is_empty())
-                    .collect();
-                if list.is_empty()
-                    || list
-                        .iter()
-                        .any(|d| d.contains('/') || d.contains(':') || d.contains(' '))
-                {
-                    return Err(invalid(
-                        "WXKIT_JS_DOMAINS",
-                        "expected comma-separated domain names without scheme, port or path",
-                        s,
-                    ));
-                }
-                list
-            }
+            Some(s) => fields::js_domains(s).map_err(|e| invalid("WXKIT_JS_DOMAINS", e, s))?,
             None => match &public_origin {
                 Some(origin) => vec![origin_host(origin)],
                 None => vec!["127.0.0.1".into(), "localhost".into()],
@@ -226,15 +229,8 @@ impl Config {
         let wecom_api = base("wecom_api", "WXKIT_WECOM_API")?;
         let wechat_open = base("wechat_open", "WXKIT_WECHAT_OPEN")?;
         let token_mode = match get("token_mode") {
-            None | Some("client_credential") => TokenMode::ClientCredential,
-            Some("stable") => TokenMode::Stable,
-            Some(other) => {
-                return Err(invalid(
-                    "WXKIT_TOKEN_MODE",
-                    "expected client_credential or stable",
-                    other,
-                ))
-            }
+            None => TokenMode::ClientCredential,
+            Some(s) => fields::token_mode(s).map_err(|e| invalid("WXKIT_TOKEN_MODE", e, s))?,
         };
         let wecom = match (
             get("wecom_corp_id"),
@@ -242,9 +238,10 @@ impl Config {
             get("wecom_agent_id"),
         ) {
             (Some(c), Some(s), Some(a)) => Some(WeComConfig {
-                corp_id: c.to_string(),
+                corp_id: fields::corp_id(c).map_err(|e| invalid("WXKIT_WECOM_CORP_ID", e, c))?,
                 secret: SecretString::from(s.to_string()),
-                agent_id: a.to_string(),
+                agent_id: fields::agent_id(a)
+                    .map_err(|e| invalid("WXKIT_WECOM_AGENT_ID", e, a))?,
             }),
             (None, None, None) if simulate => Some(WeComConfig {
                 corp_id: SIM_CORP_ID.into(),
@@ -259,22 +256,15 @@ impl Config {
             }),
         };
         let account_kind = match get("account_kind") {
-            None | Some("official") => AccountKind::Official,
-            Some("wecom") if wecom.is_some() => AccountKind::WeCom,
-            Some("wecom") => {
-                return Err(ConfigError::Missing {
-                    var: "WXKIT_WECOM_CORP_ID",
-                    expected: "WXKIT_ACCOUNT_KIND=wecom needs WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET and WXKIT_WECOM_AGENT_ID",
-                })
-            }
-            Some(other) => {
-                return Err(invalid(
-                    "WXKIT_ACCOUNT_KIND",
-                    "expected official or wecom",
-                    other,
-                ))
-            }
+            None => AccountKind::Official,
+            Some(s) => fields::account_kind(s).map_err(|e| invalid("WXKIT_ACCOUNT_KIND", e, s))?,
         };
+        if account_kind == AccountKind::WeCom && wecom.is_none() {
+            return Err(ConfigError::Missing {
+                var: "WXKIT_WECOM_CORP_ID",
+                expected: "WXKIT_ACCOUNT_KIND=wecom needs WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET and WXKIT_WECOM_AGENT_ID",
+            });
+        }
         let mp_token = match get("mp_token") {
             None => None,
             Some(t)
@@ -349,6 +339,18 @@ impl Config {
                 1,
                 86_400,
             )?),
+            credential_lease: Duration::from_secs(number(
+                get("credential_lease_secs"),
+                "WXKIT_CREDENTIAL_LEASE_SECS",
+                10,
+                1,
+                600,
+            )?),
+            test_clock_offset_secs: signed(
+                get("test_clock_offset_secs"),
+                "WXKIT_TEST_CLOCK_OFFSET_SECS",
+                86_400,
+            )?,
             media_max_bytes: number(
                 get("media_max_bytes"),
                 "WXKIT_MEDIA_MAX_BYTES",
@@ -444,6 +446,21 @@ fn number(
         None => Ok(default),
         Some(s) => match s.parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(invalid(
+                var,
+                "expected a whole number in the allowed range (see README)",
+                s,
+            )),
+        },
+    }
+}
+
+/// A signed whole number within ±`bound`, 0 when unset.
+fn signed(v: Option<&str>, var: &'static str, bound: i64) -> Result<i64, ConfigError> {
+    match v {
+        None => Ok(0),
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if n.abs() <= bound => Ok(n),
             _ => Err(invalid(
                 var,
                 "expected a whole number in the allowed range (see README)",

@@ -96,15 +96,71 @@ pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     }
 }
 
-/// Unix seconds now.
+/// Whether `e` says the database could not be reached (down, restarting,
+/// every connection busy past the acquire timeout), rather than that a
+/// statement failed: the first is answered 503 (try again), the second 500.
+pub fn unreachable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    )
+}
+
+/// Which SQL the database speaks, where the two differ (the clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The dialect of an open pool.
+    pub fn of(pool: &AnyPool) -> Dialect {
+        if pool.connect_options().database_url.scheme().starts_with("sqlite") {
+            Dialect::Sqlite
+        } else {
+            Dialect::Postgres
+        }
+    }
+
+    /// An SQL expression for the database's clock, in Unix milliseconds.
+    /// Whatever several processes must agree on (leases, expiries, backoff)
+    /// is judged by this one clock, not by each machine's own.
+    pub fn now_ms(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+            Dialect::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+        }
+    }
+}
+
+/// Test-only shift of this process's wall clock, in milliseconds
+/// (`WXKIT_TEST_CLOCK_OFFSET_SECS`): lets a test run processes whose clocks
+/// disagree, as machines' clocks do.
+static CLOCK_OFFSET_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Shifts what [`now_ms`] answers by `secs` (tests only).
+pub fn set_clock_offset(secs: i64) {
+    CLOCK_OFFSET_MS.store(
+        secs.saturating_mul(1000),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// Unix seconds now, by this process's clock.
 pub fn now() -> i64 {
     now_ms() / 1000
 }
 
-/// Unix milliseconds now.
+/// Unix milliseconds now, by this process's clock.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default()
+        + CLOCK_OFFSET_MS.load(std::sync::atomic::Ordering::Relaxed)
 }

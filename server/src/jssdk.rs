@@ -94,7 +94,11 @@ pub fn api_error(e: CredentialError) -> ApiError {
                 None => format!("{kind} unavailable ({last_error}); WeChat is asked again in {retry_in_secs} s"),
             },
         },
-        CredentialError::LockTimeout(_) => ApiError::Unavailable { message: e.to_string() },
-        CredentialError::NoWeCom | CredentialError::Db => ApiError::Internal { message: e.to_string() },
+        CredentialError::LockTimeout(_) | CredentialError::DbUnavailable => {
+            ApiError::Unavailable { message: e.to_string() }
+        }
+        CredentialError::NoWeCom | CredentialError::Db | CredentialError::Internal(_) => {
+            ApiError::Internal { message: e.to_string() }
+        }
     }
 }

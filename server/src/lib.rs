@@ -8,7 +8,6 @@ pub mod cards;
 pub mod client_ip;
 pub mod config;
 pub mod credentials;
-pub mod dashboard;
 pub mod db;
 pub mod guard;
 pub mod jssdk;
@@ -19,6 +18,7 @@ pub mod sessions;
 pub mod share;
 pub mod signature;
 pub mod simulator;
+pub mod users;
 pub mod web;
 pub mod wechat;
 
@@ -56,6 +56,7 @@ fn local_base(addr: SocketAddr) -> String {
 
 /// Runs wxkit until SIGINT/SIGTERM.
 pub async fn serve(config: Config) -> Result<(), StartError> {
+    db::set_clock_offset(config.test_clock_offset_secs);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Bind {

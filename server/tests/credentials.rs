@@ -64,14 +64,18 @@ async fn refreshes_within_the_margin_before_expiry() {
         "still fresh: no refresh yet"
     );
     tokio::time::sleep(Duration::from_millis(3600)).await;
-    // About 1.4 s of the first ticket is left: inside the margin, before expiry.
+    // About 1.4 s of the first ticket is left: inside the margin, before
+    // expiry. The request is answered at once with the still-valid ticket and
+    // the refresh runs in the background.
     let url = format!("{}/", app.base());
-    let refreshed = app.sign_ok().await;
+    let served = app.sign_ok().await;
+    assert!(verifies(&sim.tickets("jsapi").await[..1], &served, &url));
     assert_eq!(
-        sim.calls("getticket:jsapi").await,
+        calls_reaching(&sim, "getticket:jsapi", 2).await,
         2,
         "refreshed inside the margin"
     );
+    let refreshed = app.sign_ok().await;
     assert_eq!(sim.calls("token").await, 1, "the token was still fresh");
     let tickets = sim.tickets("jsapi").await;
     assert_eq!(
@@ -86,6 +90,21 @@ async fn refreshes_within_the_margin_before_expiry() {
     assert!(verifies(&tickets[..1], &first, &url));
 }
 
+/// The count of calls to `endpoint` once it reaches `n` (or after 5 s): a
+/// refresh in the background lands a moment after the request that started it.
+async fn calls_reaching(sim: &Sim, endpoint: &str, n: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let calls = sim.calls(endpoint).await;
+        if calls >= n || Instant::now() > deadline {
+            // A moment more, so that a call beyond `n` would be seen.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            return sim.calls(endpoint).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_invalid_token_is_replaced_once_and_the_call_retried() {
     let sim = Sim::start();
@@ -96,8 +115,16 @@ async fn an_invalid_token_is_replaced_once_and_the_call_retried() {
     // The token dies (as when another party fetched a new one and the grace ran out).
     sim.control("revoke", json!({})).await;
     tokio::time::sleep(Duration::from_millis(2300)).await;
+    // The ticket is in its margin: served at once, refreshed in the background,
+    // where the ticket call meets 40001, replaces the token and retries.
+    app.sign_ok().await;
+    assert_eq!(
+        calls_reaching(&sim, "token", 2).await,
+        2,
+        "one new token after 40001"
+    );
+    calls_reaching(&sim, "getticket:jsapi", 3).await;
     let body = app.sign_ok().await;
-    assert_eq!(sim.calls("token").await, 2, "one new token after 40001");
     assert_eq!(
         sim.calls("getticket:jsapi").await,
         3,
@@ -118,8 +145,12 @@ async fn quota_errors_back_off_and_name_the_errcode() {
     let app = App::start(&sim, &db, &[("WXKIT_BACKOFF_BASE_MS", "500")]);
     let url = format!("{}/", app.base());
     let replies = join_all((0..30).map(|_| app.sign(&url))).await;
-    // The request that asked WeChat gets its error (502); the others the backoff (503).
-    assert_eq!(replies.iter().filter(|(s, _)| *s == 502).count(), 1);
+    // The requests that waited for the one fetch get its error (502); any
+    // that came after it, the backoff (503).
+    assert!(replies.iter().any(|(s, _)| *s == 502));
+    let (status, later) = app.sign(&url).await;
+    assert_eq!(status, 503, "backed off: {later}");
+    assert!(later.to_string().contains("45009"), "{later}");
     for (status, body) in replies {
         assert!(status == 502 || status == 503, "{status} {body}");
         assert!(
@@ -202,7 +233,13 @@ async fn a_still_valid_ticket_is_served_while_refresh_fails() {
         verifies(&sim.tickets("jsapi").await, &body, &url),
         "served with the still-valid ticket"
     );
-    app.sign_ok().await;
+    // The failed refresh ran in the background; the next requests are
+    // answered from memory during the backoff, without asking WeChat.
+    assert_eq!(calls_reaching(&sim, "getticket:jsapi", 2).await, 2);
+    for _ in 0..20 {
+        let body = app.sign_ok().await;
+        assert!(verifies(&sim.tickets("jsapi").await, &body, &url));
+    }
     assert_eq!(
         sim.calls("getticket:jsapi").await,
         2,

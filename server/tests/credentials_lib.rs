@@ -39,6 +39,7 @@ async fn credentials(sim: &Sim, db: &Db) -> Arc<Credentials> {
         backoff_max: Duration::from_secs(5),
         lease: Duration::from_secs(20),
         resync: Duration::from_secs(30),
+        wait: Duration::from_secs(30),
     };
     Arc::new(Credentials::new(pool, upstream, settings))
 }

@@ -10,6 +10,10 @@
 //!   HMAC-SHA256. The callback believes only a cookie whose signature
 //!   verifies and whose state is the one WeChat sent back: that is the
 //!   binding to this browser.
+//! - A state is used once: the callback records it in `oauth_states` when it
+//!   first accepts it (the only write of an attempt; a state that fails a
+//!   check is not used up). A sweeper deletes the records once they are too
+//!   old to be used anyway (twice the attempt's lifetime), every ten minutes.
 //!
 //! The key is `WXKIT_SECRET_KEY`, or a random key created once in the
 //! database (`server_keys`) so that every process shares it.
@@ -21,6 +25,10 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use sqlx::AnyPool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{CallbackError, OAuth};
 
 /// The attempt cookie's name.
 pub const COOKIE: &str = "wxkit_oauth";
@@ -142,6 +150,67 @@ pub async fn key(db: &AnyPool, configured: Option<&[u8]>) -> Result<Vec<u8>, sql
         .fetch_one(db)
         .await?;
     Ok(hex::decode(stored).unwrap_or_else(|_| fresh.to_vec()))
+}
+
+impl OAuth {
+    /// Checks `state` was issued by wxkit, belongs to this browser's attempt
+    /// and is fresh; only then records it used (once: `false` when it was
+    /// used already). A state that fails a check is not used up.
+    pub(super) async fn consume_state(
+        &self,
+        attempt: Option<Attempt>,
+        state: Option<&str>,
+    ) -> Result<(Attempt, bool), CallbackError> {
+        let state = state
+            .filter(|s| !s.is_empty())
+            .ok_or(CallbackError::MissingState)?;
+        if !self.sealer.issued(state) {
+            return Err(CallbackError::UnknownState);
+        }
+        let attempt = attempt
+            .filter(|a| a.state == state)
+            .ok_or(CallbackError::OtherSession)?;
+        let now = crate::db::now();
+        if now >= attempt.at + self.sealer.ttl_secs {
+            return Err(CallbackError::ExpiredState);
+        }
+        let done = sqlx::query(
+            "INSERT INTO oauth_states (state, binding, scope, return_to, created_at, used_at)
+             VALUES ($1, '', $2, $3, $4, $5) ON CONFLICT (state) DO NOTHING",
+        )
+        .bind(state)
+        .bind(&attempt.scope)
+        .bind(&attempt.return_to)
+        .bind(attempt.at)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok((attempt, done.rows_affected() == 1))
+    }
+
+    /// Deletes the records of states too old to be used anyway.
+    pub async fn sweep_states(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
+            .bind(crate::db::now() - 2 * self.sealer.ttl_secs)
+            .execute(&self.db)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Sweeps used states every ten minutes, for as long as `oauth` lives.
+    pub fn spawn_sweeper(oauth: &Arc<OAuth>) {
+        let weak = Arc::downgrade(oauth);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                let Some(oauth) = weak.upgrade() else { return };
+                if let Err(e) = oauth.sweep_states().await {
+                    tracing::warn!("could not sweep OAuth states: {e}");
+                }
+            }
+        });
+    }
 }
 
 #[cfg(test)]

@@ -571,3 +571,134 @@ impl Browser {
         self.get(&format!("{}{to}", app.base())).await
     }
 }
+
+impl Sim {
+    /// Moves the simulator's clock `secs` forward (tokens and tickets issued
+    /// afterwards expire by the moved clock).
+    pub async fn advance_clock(&self, secs: i64) -> Value {
+        self.control("clock", serde_json::json!({ "advance_secs": secs }))
+            .await
+    }
+}
+
+impl App {
+    /// `GET /healthz`: (status, JSON body or null).
+    pub async fn healthz(&self) -> (u16, Value) {
+        let r = self
+            .http
+            .get(format!("{}/healthz", self.base()))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// The admin URL of the test PostgreSQL (WXKIT_TEST_POSTGRES).
+pub fn postgres_admin_url() -> String {
+    std::env::var("WXKIT_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A TCP proxy in front of the test PostgreSQL, to take the database away from
+/// a running app and give it back. While down it drops every connection it
+/// carries and closes new ones at once (accept, then close: the client sees
+/// the connection end, not a refusal, which a pool would keep retrying).
+pub struct DbProxy {
+    pub addr: std::net::SocketAddr,
+    shared: std::sync::Arc<ProxyShared>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+struct ProxyShared {
+    /// Whether it forwards; changed and read under `conns`' lock, so no
+    /// connection accepted while it goes down survives.
+    up: std::sync::atomic::AtomicBool,
+    conns: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+}
+
+impl DbProxy {
+    /// A proxy to the host and port of WXKIT_TEST_POSTGRES, forwarding.
+    pub async fn postgres() -> DbProxy {
+        let admin = url::Url::parse(&postgres_admin_url()).expect("WXKIT_TEST_POSTGRES is a URL");
+        let target = format!(
+            "{}:{}",
+            admin.host_str().unwrap_or("127.0.0.1"),
+            admin.port().unwrap_or(5432)
+        );
+        DbProxy::start(target).await
+    }
+
+    /// A proxy on 127.0.0.1 (random port) to `target` (host:port), forwarding.
+    pub async fn start(target: String) -> DbProxy {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = std::sync::Arc::new(ProxyShared {
+            up: std::sync::atomic::AtomicBool::new(true),
+            conns: std::sync::Mutex::new(Vec::new()),
+        });
+        let accept = tokio::spawn({
+            let shared = shared.clone();
+            async move {
+                while let Ok((mut client, _)) = listener.accept().await {
+                    let mut conns = shared.conns.lock().unwrap();
+                    if !shared.up.load(Ordering::SeqCst) {
+                        drop(client);
+                        continue;
+                    }
+                    let target = target.clone();
+                    let task = tokio::spawn(async move {
+                        if let Ok(mut server) = tokio::net::TcpStream::connect(&target).await {
+                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        }
+                    });
+                    conns.retain(|c| !c.is_finished());
+                    conns.push(task.abort_handle());
+                }
+            }
+        });
+        DbProxy {
+            addr,
+            shared,
+            accept,
+        }
+    }
+
+    /// The URL of `db` (on the proxied PostgreSQL) through this proxy.
+    pub fn url(&self, db: &Db) -> String {
+        let mut u = url::Url::parse(&db.url()).unwrap();
+        u.set_host(Some("127.0.0.1")).unwrap();
+        u.set_port(Some(self.addr.port())).unwrap();
+        u.to_string()
+    }
+
+    /// The database goes away: live connections are cut, new ones closed.
+    pub fn down(&self) {
+        let mut conns = self.shared.conns.lock().unwrap();
+        self.shared
+            .up
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        for c in conns.drain(..) {
+            c.abort();
+        }
+    }
+
+    /// The database is back: new connections are forwarded again.
+    pub fn up(&self) {
+        let _conns = self.shared.conns.lock().unwrap();
+        self.shared
+            .up
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for DbProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        for c in self.shared.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+}

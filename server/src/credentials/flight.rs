@@ -1,0 +1,338 @@
+//! The refresh of one credential, as a task of its own ("flight"): read the
+//! shared row, settle from it when it holds a fresh value or a backoff, else
+//! take the lease, ask WeChat (renewing the lease meanwhile), store the
+//! outcome fenced by the lease, and give the lease up on every path.
+//!
+//! Invariants: at most one flight per credential runs in a process (the
+//! slot's), at most one refresh per credential across processes (the lease);
+//! a caller going away cancels nothing; a fetched value is always kept (in
+//! memory at once, in the row as soon as the database answers).
+
+use super::memory::{Backoff, FlightFuture, Known};
+use super::store::{Lease, Row};
+use super::{after, effective_margin, fetch, CredentialError, Credentials, Kind};
+use crate::wechat::WeChatError;
+use futures::FutureExt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How soon to look at the database again after it failed to answer.
+const DB_RETRY: Duration = Duration::from_secs(1);
+/// How often a process re-reads the row while another process holds the lease.
+const LEASE_POLL: Duration = Duration::from_millis(250);
+
+impl Credentials {
+    /// The flight of `kind` under way, or a new one: a task of its own, so
+    /// that no caller going away can cancel it.
+    pub(super) fn flight(self: &Arc<Self>, kind: Kind) -> FlightFuture {
+        self.slot(kind).flight(|id| {
+            let this = self.clone();
+            let task = tokio::spawn(async move {
+                let result = AssertUnwindSafe(this.clone().sync(kind))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or(Err(CredentialError::Internal(kind.as_str())));
+                this.slot(kind).landed(id);
+                result
+            });
+            async move {
+                task.await
+                    .unwrap_or(Err(CredentialError::Internal(kind.as_str())))
+            }
+            .boxed()
+            .shared()
+        })
+    }
+
+    /// Brings this process's copy of `kind` up to date: from the row when it
+    /// holds a fresh value (or a backoff), else by refreshing under the lease,
+    /// else by waiting for the process that holds it.
+    fn sync(
+        self: Arc<Self>,
+        kind: Kind,
+    ) -> futures::future::BoxFuture<'static, Result<String, CredentialError>> {
+        Box::pin(async move {
+            let account = self.account(kind)?;
+            let slot = self.slot(kind);
+            let give_up = Instant::now() + self.settings.wait;
+            loop {
+                let generation = slot.generation();
+                let asked = Instant::now();
+                let row = match self.store.load(&account, kind).await {
+                    Ok(row) => row,
+                    Err(e) => {
+                        slot.sync_again_at(asked + DB_RETRY);
+                        return Err(e);
+                    }
+                };
+                if let Some(answer) = row
+                    .as_ref()
+                    .and_then(|r| self.settle(kind, &account, r, generation, asked))
+                {
+                    return answer;
+                }
+                match self.store.take_lease(&account, kind).await {
+                    Ok(Some(lease)) => {
+                        // Read again under the lease: the previous holder may
+                        // have stored a value between our read and our lease.
+                        let asked = Instant::now();
+                        let row = match self.store.load(&account, kind).await {
+                            Ok(row) => row,
+                            Err(e) => {
+                                self.release(&lease).await;
+                                return Err(e);
+                            }
+                        };
+                        if let Some(answer) = row
+                            .as_ref()
+                            .and_then(|r| self.settle(kind, &account, r, generation, asked))
+                        {
+                            self.release(&lease).await;
+                            return answer;
+                        }
+                        return self.refresh(lease, row, generation, asked).await;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        slot.sync_again_at(asked + DB_RETRY);
+                        return Err(e);
+                    }
+                }
+                // Another process is refreshing: serve what is valid meanwhile.
+                if let Some(r) = row.as_ref().filter(|r| r.valid_value().is_some()) {
+                    slot.remember(
+                        self.known(&account, r.value.clone(), asked, r.expires_in_ms, 0)
+                            .syncing_at(asked + LEASE_POLL),
+                        generation,
+                    );
+                    return Ok(r.value.clone());
+                }
+                if Instant::now() >= give_up {
+                    return Err(CredentialError::LockTimeout(kind.as_str()));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    }
+
+    /// The answer a row gives without a refresh: its value while fresh, or,
+    /// while WeChat is backed off, its value if still valid (else the
+    /// backoff's error). `None`: a refresh is due.
+    fn settle(
+        &self,
+        kind: Kind,
+        account: &str,
+        row: &Row,
+        generation: u64,
+        asked: Instant,
+    ) -> Option<Result<String, CredentialError>> {
+        let slot = self.slot(kind);
+        let margin_ms = effective_margin(self.settings.margin, row.lifetime_secs) * 1000;
+        let valid = row.valid_value();
+        if valid.is_some() && row.expires_in_ms > margin_ms {
+            let known = self.known(
+                account,
+                row.value.clone(),
+                asked,
+                row.expires_in_ms,
+                row.lifetime_secs,
+            );
+            slot.remember(known, generation);
+            return Some(Ok(row.value.clone()));
+        }
+        if row.backoff_left_ms <= 0 {
+            return None;
+        }
+        let backoff = Backoff {
+            errcode: (row.last_errcode != 0).then_some(row.last_errcode),
+            last_error: row.last_error.clone(),
+        };
+        let mut known = self.known(
+            account,
+            valid.unwrap_or_default().to_string(),
+            asked,
+            row.expires_in_ms,
+            0,
+        );
+        known.next_sync = after(asked, row.backoff_left_ms);
+        known.backoff = Some(backoff.clone());
+        slot.remember(known, generation);
+        Some(match valid {
+            Some(v) => Ok(v.to_string()),
+            None => Err(CredentialError::Backoff {
+                kind: kind.as_str(),
+                errcode: backoff.errcode,
+                last_error: backoff.last_error,
+                retry_in_secs: (row.backoff_left_ms + 999) / 1000,
+            }),
+        })
+    }
+
+    /// What to keep in memory of a value that, at `asked`, expired in
+    /// `expires_in_ms` and was issued for `lifetime_secs`: look again when it
+    /// enters its margin, or after the resync period, whichever is first.
+    fn known(
+        &self,
+        account: &str,
+        value: String,
+        asked: Instant,
+        expires_in_ms: i64,
+        lifetime_secs: i64,
+    ) -> Known {
+        let margin_ms = effective_margin(self.settings.margin, lifetime_secs) * 1000;
+        Known {
+            account: account.to_string(),
+            value,
+            valid_until: after(asked, expires_in_ms),
+            next_sync: after(asked, expires_in_ms - margin_ms).min(asked + self.settings.resync),
+            backoff: None,
+        }
+    }
+
+    /// Asks WeChat for a new value while holding `lease`, stores the outcome
+    /// (fenced by the lease) and gives the lease up, on every path.
+    async fn refresh(
+        self: &Arc<Self>,
+        lease: Lease,
+        row: Option<Row>,
+        generation: u64,
+        asked: Instant,
+    ) -> Result<String, CredentialError> {
+        let kind = lease.kind;
+        let force = row.as_ref().is_some_and(Row::invalidated);
+        let outcome = AssertUnwindSafe(self.fetch_renewing(&lease, force))
+            .catch_unwind()
+            .await;
+        let result = match outcome {
+            Err(_) => {
+                tracing::error!(kind = kind.as_str(), "a credential refresh panicked");
+                Err(CredentialError::Internal(kind.as_str()))
+            }
+            Ok(Ok((value, expires_in))) => {
+                self.slot(kind).remember(
+                    self.known(
+                        &lease.account,
+                        value.clone(),
+                        Instant::now(),
+                        expires_in * 1000,
+                        expires_in,
+                    ),
+                    generation,
+                );
+                if !self.store_fetched(&lease, &value, expires_in).await {
+                    // The database did not answer: keep trying in the
+                    // background (the value is served from memory meanwhile),
+                    // then give the lease up.
+                    let this = self.clone();
+                    let kept = value.clone();
+                    tokio::spawn(async move {
+                        let give_up = Instant::now() + this.settings.lease;
+                        while Instant::now() < give_up {
+                            tokio::time::sleep(DB_RETRY).await;
+                            if this.store_fetched(&lease, &kept, expires_in).await {
+                                break;
+                            }
+                        }
+                        this.release(&lease).await;
+                    });
+                    return Ok(value);
+                }
+                Ok(value)
+            }
+            Ok(Err(fetch::FetchError::Dependency(e))) => Err(e),
+            Ok(Err(fetch::FetchError::Upstream(e))) => {
+                self.back_off(&lease, row.as_ref(), generation, asked, e)
+                    .await
+            }
+        };
+        self.release(&lease).await;
+        result
+    }
+
+    async fn release(&self, lease: &Lease) {
+        if let Err(e) = self.store.release(lease).await {
+            tracing::warn!(
+                kind = lease.kind.as_str(),
+                "could not give the credential lease up (it runs out by itself): {e}"
+            );
+        }
+    }
+
+    /// Stores a fetched value. `false` when the database did not answer
+    /// (a value refused by the fence counts as done: the newer one stands).
+    async fn store_fetched(&self, lease: &Lease, value: &str, expires_in: i64) -> bool {
+        let kind = lease.kind.as_str();
+        match self.store.store_value(lease, value, expires_in).await {
+            Ok(true) => tracing::info!(kind, expires_in, "fetched a new credential"),
+            Ok(false) => tracing::warn!(
+                kind,
+                "fetched a credential after another process took the lease over; its value stands"
+            ),
+            Err(e) => {
+                tracing::warn!(kind, "could not store a fetched credential yet: {e}");
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Records a failed fetch: backoff for every process, and the value that
+    /// is still valid (if any) keeps being served.
+    async fn back_off(
+        &self,
+        lease: &Lease,
+        row: Option<&Row>,
+        generation: u64,
+        asked: Instant,
+        e: WeChatError,
+    ) -> Result<String, CredentialError> {
+        let kind = lease.kind;
+        let failures = row.map_or(0, |r| r.failures) + 1;
+        let backoff = self.backoff(failures);
+        tracing::warn!(
+            kind = kind.as_str(),
+            failures,
+            backoff_ms = backoff.as_millis() as u64,
+            "fetching a credential failed: {e}"
+        );
+        let message = e.to_string();
+        if let Err(db) = self
+            .store
+            .store_failure(
+                lease,
+                failures,
+                backoff,
+                &message,
+                e.errcode().unwrap_or_default(),
+            )
+            .await
+        {
+            tracing::warn!(kind = kind.as_str(), "could not record the failure: {db}");
+        }
+        let valid = row.and_then(Row::valid_value).map(str::to_string);
+        let mut known = self.known(
+            &lease.account,
+            valid.clone().unwrap_or_default(),
+            asked,
+            row.map_or(0, |r| r.expires_in_ms),
+            0,
+        );
+        known.next_sync = Instant::now() + backoff;
+        known.backoff = Some(Backoff {
+            errcode: e.errcode(),
+            last_error: message,
+        });
+        self.slot(kind).remember(known, generation);
+        valid.ok_or(CredentialError::Upstream(e))
+    }
+
+    /// Exponential backoff: base × 2^(failures−1), capped.
+    fn backoff(&self, failures: i64) -> Duration {
+        let exp = (failures - 1).clamp(0, 20) as u32;
+        self.settings
+            .backoff_base
+            .saturating_mul(1u32 << exp)
+            .min(self.settings.backoff_max)
+    }
+}

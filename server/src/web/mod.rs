@@ -1,0 +1,214 @@
+//! The HTTP side: [`AppState`], what every handler shares, and [`router`],
+//! the one place where the site's routers are merged and layered. The
+//! surfaces, each in its own module:
+//!
+//! - the Leptos pages and server functions, with `page_api` (the in-app
+//!   pages' [`app::backend::Backend`]) and `admin_api` (the dashboard's
+//!   [`app::admin::AdminBackend`]) behind them, and the static site files;
+//! - `oauth_pages`: the OAuth callback and start, and the sign-in outcome page;
+//! - `message_server`: WeChat's message-server URL check;
+//! - `/media/{file}` ([`crate::media::serve`]), `/healthz`, and the simulator
+//!   under `/_sim` when simulating.
+//!
+//! The middleware is in `middleware` (and in [`crate::guard`],
+//! [`crate::client_ip`], [`crate::sessions`]). Layers added later wrap the
+//! ones added before, so a request meets them from the bottom of [`router`]
+//! up: tracing, compression, security headers, timeout, client IP, the
+//! heavy-request cap, the body guard, the session, the cross-site check; then,
+//! on the Leptos routes, API error statuses, the admin API lock, page
+//! authorization and the embedded `wx.config`.
+
+mod admin_api;
+mod message_server;
+mod middleware;
+mod oauth_pages;
+mod page_api;
+
+pub(crate) use oauth_pages::escape_html;
+
+use crate::jssdk::JsSdk;
+use crate::oauth::OAuth;
+use app::backend::Backend;
+use app::jssdk::ApiError;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use secrecy::SecretString;
+use sqlx::AnyPool;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// What request handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub jssdk: Arc<JsSdk>,
+    pub db: AnyPool,
+    /// `scheme://host[:port]` the pages are served under.
+    pub public_origin: String,
+    /// What pages are told about the site (simulate mode, the SDK script).
+    pub site: app::SiteInfo,
+    /// Uploaded images.
+    pub media: Arc<crate::media::MediaStore>,
+    /// Web authorization.
+    pub oauth: Arc<OAuth>,
+    /// The message-server token (`WXKIT_MP_TOKEN`).
+    pub mp_token: Option<SecretString>,
+    /// Admin sign-in (rate limits included).
+    pub sign_in: Arc<crate::admin::SignIn>,
+    /// The account the pages belong to (live; an admin may edit it).
+    pub account: crate::accounts::Account,
+    /// Rate limits on anonymous traffic.
+    pub limits: Arc<crate::limits::Limits>,
+    /// What anonymous traffic may cost (proxies, quotas, lifetimes).
+    pub protection: Arc<crate::config::Protection>,
+}
+
+/// The whole site. `simulator`: mounted under `/_sim` when given.
+pub fn router(
+    state: AppState,
+    options: LeptosOptions,
+    simulator: Option<crate::simulator::Simulator>,
+) -> Router {
+    let backend: Arc<dyn Backend> = Arc::new(state.clone());
+    let admin: Arc<dyn app::admin::AdminBackend> = Arc::new(state.clone());
+    let routes = generate_route_list(app::App);
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || {
+                provide_context(backend.clone());
+                provide_context(admin.clone());
+            },
+            {
+                let options = options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .layer(from_fn_with_state(state.clone(), middleware::embed_config))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::authorize_pages,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            middleware::require_admin_api,
+        ))
+        .layer(from_fn(middleware::api_error_status))
+        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .with_state(options);
+
+    let sessions = crate::sessions::layer(state.db.clone(), &state.public_origin);
+    let state_origin = state.public_origin.clone();
+    let proxies = Arc::new(state.protection.trusted_proxies.clone());
+    let timeout = state.protection.request_timeout;
+    let https = state.public_origin.starts_with("https://");
+    let heavy = Arc::new(tokio::sync::Semaphore::new(crate::guard::HEAVY_CONCURRENCY));
+    let mut router = Router::new()
+        .route("/media/{file}", get(crate::media::serve::media_file))
+        .route("/healthz", get(healthz))
+        .merge(oauth_pages::router())
+        .merge(message_server::router())
+        .with_state(state)
+        .merge(pages);
+    // Only a mounted simulator's paths are exempt from the cross-site check.
+    let sim_mounted = simulator.is_some();
+    if let Some(sim) = simulator {
+        router = router.merge(sim.router());
+    }
+    let origin = state_origin;
+    router
+        .layer(from_fn(move |req, next| {
+            middleware::refuse_cross_site(origin.clone(), sim_mounted, req, next)
+        }))
+        .layer(sessions)
+        .layer(from_fn(crate::guard::bodies))
+        .layer(from_fn(move |req, next| {
+            crate::guard::heavy_requests(heavy.clone(), req, next)
+        }))
+        .layer(from_fn(move |req, next| {
+            crate::client_ip::layer(proxies.clone(), req, next)
+        }))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(from_fn(move |req, next| {
+            crate::guard::headers(https, req, next)
+        }))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A database failure as the browser hears of it: 503 (try again) when the
+/// database could not be reached, else 500. The details, which can quote SQL
+/// and values, go to the log only.
+pub(crate) fn db_error(e: sqlx::Error) -> ApiError {
+    tracing::error!("database error: {e}");
+    if crate::db::unreachable(&e) {
+        ApiError::Unavailable {
+            message: "the database is unavailable; try again shortly".into(),
+        }
+    } else {
+        ApiError::Internal {
+            message: "database error".into(),
+        }
+    }
+}
+
+/// `GET /healthz`: 200 when the database answers within 2 s.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let check = sqlx::query("SELECT 1").execute(&state.db);
+    match tokio::time::timeout(std::time::Duration::from_secs(2), check).await {
+        Ok(Ok(_)) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        failed => {
+            match failed {
+                Ok(Err(e)) => tracing::error!("health check: database unreachable: {e}"),
+                _ => tracing::error!("health check: the database did not answer within 2 s"),
+            }
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unreachable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// What an anonymous visitor can reach: every server function that is not an
+/// admin one (the fuzz test enumerates these, so a new one is fuzzed the day
+/// it is added).
+pub fn public_functions() -> Vec<String> {
+    let mut functions: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .filter(|p| !p.starts_with("/api/admin/"))
+        .collect();
+    functions.sort();
+    functions.dedup();
+    functions
+}
+
+/// The dashboard's attack surface: every admin server function's path and
+/// every `/admin` route the app registers (the access tests enumerate these,
+/// so a new one is tested the day it is added).
+pub fn admin_surface() -> (Vec<String>, Vec<String>) {
+    let mut functions: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .filter(|p| p.starts_with("/api/admin/"))
+        .collect();
+    functions.sort();
+    let mut routes: Vec<String> = generate_route_list(app::App)
+        .into_iter()
+        .map(|r| r.path().to_string())
+        .filter(|p| p.starts_with("/admin"))
+        .collect();
+    routes.sort();
+    routes.dedup();
+    (functions, routes)
+}

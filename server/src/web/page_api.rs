@@ -1,0 +1,138 @@
+//! The page API: the server side of the in-app pages' server functions
+//! ([`Backend`], reached through the Leptos context): signed `wx.config`s,
+//! page content, share records, saved images, cards, config-failure reports.
+//!
+//! Invariants: a server function about a page runs only when the page
+//! requires no authorization or the session's visitor has the scope it
+//! requires (`check_page_access`; page requests themselves are gated by
+//! `super::middleware`); what a visitor writes (shares, images, failure
+//! reports) counts against the per-IP write limit first; a database failure
+//! reaches the browser only as [`db_error`] words it.
+
+use super::{db_error, AppState};
+use crate::oauth::Scope;
+use crate::share;
+use app::backend::Backend;
+use app::cards::{CardInfo, ChooseCardSign};
+use app::jssdk::{ApiError, WxConfig};
+use app::media::StoredImage;
+use app::share::{ConfigFailure, PageContent};
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+/// What server functions reach through the Leptos context.
+#[async_trait::async_trait]
+impl Backend for AppState {
+    async fn jssdk_config(
+        &self,
+        url: &str,
+        apis: Option<Vec<String>>,
+    ) -> Result<WxConfig, ApiError> {
+        self.jssdk.sign(url, apis).await
+    }
+
+    async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {
+        self.check_page_access(slug).await?;
+        share::load_page(&self.db, &self.public_origin, slug)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
+        self.limits.write(request_ip())?;
+        self.check_page_access(slug).await?;
+        match share::record_share(&self.db, slug, channel, outcome).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ApiError::bad_request(format!("there is no page `{slug}`"))),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    async fn save_images(
+        &self,
+        slug: &str,
+        server_ids: Vec<String>,
+    ) -> Result<Vec<StoredImage>, ApiError> {
+        // One write per request; each media_id fetched from WeChat counts
+        // again, per IP (`save`), after the quotas are checked.
+        let ip = request_ip();
+        self.limits.write(ip)?;
+        let openid = self.check_page_access(slug).await?;
+        let who = crate::media::Uploader::new(openid, ip);
+        self.media
+            .save(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
+            .await
+            .map_err(crate::media::api_error)
+    }
+
+    async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
+        self.check_page_access(slug).await?;
+        self.media.list(slug).await.map_err(crate::media::api_error)
+    }
+
+    async fn list_cards(&self) -> Result<Vec<CardInfo>, ApiError> {
+        crate::cards::list(&self.db)
+            .await
+            .map_err(crate::cards::api_error)
+    }
+
+    async fn card_ext(&self, card_id: &str, outer_str: &str) -> Result<String, ApiError> {
+        let caller = crate::cards::Caller::current(self).await;
+        crate::cards::card_ext(self, &caller, card_id, outer_str)
+            .await
+            .map_err(crate::cards::api_error)
+    }
+
+    async fn card_sign(
+        &self,
+        card_id: &str,
+        card_type: &str,
+        shop_id: &str,
+    ) -> Result<ChooseCardSign, ApiError> {
+        let caller = crate::cards::Caller::current(self).await;
+        crate::cards::card_sign(self, &caller, card_id, card_type, shop_id)
+            .await
+            .map_err(crate::cards::api_error)
+    }
+
+    async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {
+        self.limits.write(request_ip())?;
+        tracing::warn!(page = %report.page_url, signed = %report.signed_url, err = %report.err_msg, "a page reported a config failure");
+        share::store_config_failure(&self.db, &report, self.protection.config_failures_max)
+            .await
+            .map_err(db_error)
+    }
+}
+
+/// The client IP of the request a server function is answering.
+fn request_ip() -> crate::client_ip::ClientIp {
+    match use_context::<http::request::Parts>() {
+        Some(parts) => crate::client_ip::of(&parts),
+        None => crate::client_ip::ClientIp(std::net::IpAddr::from([0, 0, 0, 0])),
+    }
+}
+
+impl AppState {
+    /// A server function about page `slug` may run: the page requires no
+    /// authorization, or this session's visitor has the scope it requires.
+    /// `Ok` carries the visitor's openid when one is signed in.
+    async fn check_page_access(&self, slug: &str) -> Result<Option<String>, ApiError> {
+        let session = use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Session>().cloned());
+        let signed_in = match &session {
+            Some(s) => self.oauth.signed_in(s).await,
+            None => None,
+        };
+        let meta = share::page_meta(&self.db, slug).await.map_err(db_error)?;
+        let required = meta.and_then(|m| Scope::from_page(&m.auth_scope));
+        match (required, signed_in) {
+            (None, who) => Ok(who.map(|(openid, _)| openid)),
+            (Some(scope), Some((openid, granted))) if scope.covered_by(&granted) => Ok(Some(openid)),
+            (Some(_), _) => Err(ApiError::Unauthorized {
+                message: format!(
+                    "page `{slug}` is for visitors WeChat has identified: open the page in WeChat to sign in"
+                ),
+            }),
+        }
+    }
+}
