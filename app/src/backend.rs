@@ -2,7 +2,7 @@
 //! logic (crate `wxkit`): the server provides an [`Backend`] in the Leptos
 //! context, server functions stay thin and call it.
 
-use crate::jssdk::ApiError;
+use crate::error::ApiError;
 #[cfg(feature = "ssr")]
 use crate::jssdk::WxConfig;
 #[cfg(feature = "ssr")]

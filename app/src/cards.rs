@@ -2,7 +2,7 @@
 //! (`addCard` with a server-signed `cardExt`), choose one (`chooseCard` with a
 //! server-signed `cardSign`) and open it (`openCard`).
 
-use crate::jssdk::ApiError;
+use crate::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -5,7 +5,7 @@
 //! exact string WeChat hashes (JS-SDK documentation, Appendix 1) and the sha1.
 
 use crate::admin::{AdminSignDebug, SignDebug};
-use crate::jssdk::ApiError;
+use crate::error::ApiError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 

@@ -5,7 +5,7 @@
 //! what was typed when the server refuses it.
 
 use crate::admin::{validate_page, EditorContext, PageForm};
-use crate::jssdk::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError};
 use leptos::prelude::*;
 
 #[island(lazy)]
@@ -170,7 +170,7 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
                     <span>"Authorization"</span>
                     <select name="auth_scope" data-testid="field-auth_scope" disabled=move || !hydrated.get()
                         on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.auth_scope = v) }>
-                        {crate::admin::AUTH_SCOPES.iter().map(|s| {
+                        {crate::scope::AUTH_SCOPES.iter().map(|s| {
                             let s = *s;
                             view! { <option value=s selected=move || form.read().auth_scope == s>{s}</option> }
                         }).collect::<Vec<_>>()}

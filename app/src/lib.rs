@@ -9,10 +9,12 @@ pub mod cards;
 mod dashboard;
 pub mod debugger;
 pub mod editor;
+pub mod error;
 pub mod jssdk;
 pub mod media;
 mod pages;
 pub mod runtime;
+pub mod scope;
 pub mod share;
 pub mod wx;
 
@@ -56,7 +58,7 @@ pub fn site() -> SiteInfo {
 pub struct Visitor {
     /// The openid (WeCom: the member's userid).
     pub openid: String,
-    /// The scope the visitor granted: `snsapi_base` or `snsapi_userinfo`.
+    /// The scope the visitor granted: a [`scope::Scope`] spelling.
     pub scope: String,
     /// Empty until a profile is known (snsapi_userinfo, or a WeCom member).
     pub nickname: String,

@@ -2,7 +2,7 @@
 //! starts in the previous one's success), then the server fetches every
 //! `serverId` from WeChat and keeps it; the page shows the stored gallery.
 
-use crate::jssdk::ApiError;
+use crate::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,8 @@
 //! button that re-signs through the server function) and the in-app page
 //! `/p/{slug}` with its share content.
 
-use crate::jssdk::{jssdk_config, ApiError, EmbeddedConfig, WxConfig};
+use crate::error::ApiError;
+use crate::jssdk::{jssdk_config, EmbeddedConfig, WxConfig};
 use crate::share::PageContent;
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
@@ -218,7 +219,7 @@ fn VisitorCard(visitor: crate::Visitor) -> impl IntoView {
     } else {
         visitor.nickname.clone()
     };
-    let scope = if visitor.scope == "snsapi_userinfo" {
+    let scope = if crate::scope::Scope::UserInfo.covered_by(&visitor.scope) {
         "signed in with your WeChat profile"
     } else {
         "identified silently by WeChat"

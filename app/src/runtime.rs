@@ -3,11 +3,13 @@
 //! its URL on the client, reports what still fails, and tells the islands
 //! inside it (through context) when the JS-SDK is ready.
 //!
-//! URL rules (PROTOCOL.md §2): Android verifies `location.href.split('#')[0]`
+//! URL rules (the JS-SDK documentation, "附录5-常见错误及解决方法", invalid
+//! signature): Android verifies `location.href.split('#')[0]`
 //! at the moment `wx.config` runs; iOS keeps verifying the URL the page was
 //! entered with, so on iOS the landing URL is what gets signed.
 
-use crate::jssdk::ApiError;
+use crate::error::ApiError;
+use crate::wx::ConfigErrMsg;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -30,19 +32,19 @@ pub const NAVIGATE_EVENT: &str = "wxkit:navigate";
 
 /// Plain words for a config error.
 pub fn explain(err_msg: &str) -> String {
-    let m = err_msg.to_ascii_lowercase();
-    let why = if m.contains("invalid url domain") {
-        "this page's domain is not one of the account's JS interface safe domains"
-    } else if m.contains("invalid signature") {
-        "the signature was computed for another URL than the one WeChat checked"
-    } else if m.contains("offline verifying") || m.contains("permission denied") {
-        "the API is not in the page's jsApiList, or the config has not been verified yet"
-    } else if m.contains("function not exist") {
-        "this WeChat version does not have the API"
-    } else if m.contains("fail") {
-        "a parameter of wx.config is missing"
-    } else {
-        "WeChat refused the configuration"
+    let why = match ConfigErrMsg::of(err_msg) {
+        ConfigErrMsg::UrlDomain => {
+            "this page's domain is not one of the account's JS interface safe domains"
+        }
+        ConfigErrMsg::Signature => {
+            "the signature was computed for another URL than the one WeChat checked"
+        }
+        ConfigErrMsg::Permission => {
+            "the API is not in the page's jsApiList, or the config has not been verified yet"
+        }
+        ConfigErrMsg::NoFunction => "this WeChat version does not have the API",
+        ConfigErrMsg::Failed => "a parameter of wx.config is missing",
+        ConfigErrMsg::Refused => "WeChat refused the configuration",
     };
     format!("{err_msg}: {why}")
 }
@@ -255,7 +257,7 @@ mod browser {
             Ok(()) => return ready(state, &config).await,
             Err(e) => e.to_string(),
         };
-        if !err.contains("invalid signature") {
+        if ConfigErrMsg::of(&err) != ConfigErrMsg::Signature {
             return state.set(WxState::Failed(explain(&err)));
         }
         let signed_url = url_to_sign();

@@ -3,7 +3,7 @@
 //! load a page and record share outcomes, and the island that hands the share
 //! content to WeChat once `wx.config` is ready.
 
-use crate::jssdk::ApiError;
+use crate::error::ApiError;
 use crate::wx::{AppMessageShare, ChooseImage, TimelineShare};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -34,6 +34,47 @@ pub fn parse_err_msg(msg: &str) -> Outcome<()> {
     }
 }
 
+/// What a failed `wx.config` (or `wx.agentConfig`) `errMsg` says: the one
+/// reading of WeChat's config errors, behind both the page's notice
+/// ([`crate::runtime::explain`]) and the dashboard's diagnosis of the failures
+/// pages report. Case does not matter; the first match wins, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigErrMsg {
+    /// `invalid url domain`: the page's domain is not a JS interface safe domain.
+    UrlDomain,
+    /// `invalid signature`: signed for another URL, or with another ticket.
+    Signature,
+    /// `permission denied`, `… offline verifying`: an API outside the
+    /// jsApiList, or used before the config was verified.
+    Permission,
+    /// `function not exist`: this WeChat version lacks the API.
+    NoFunction,
+    /// Another `…:fail`: a parameter of `wx.config` is missing.
+    Failed,
+    /// Anything else WeChat answered.
+    Refused,
+}
+
+impl ConfigErrMsg {
+    /// Classifies an `errMsg`.
+    pub fn of(err_msg: &str) -> ConfigErrMsg {
+        let m = err_msg.to_ascii_lowercase();
+        if m.contains("invalid url domain") {
+            ConfigErrMsg::UrlDomain
+        } else if m.contains("invalid signature") {
+            ConfigErrMsg::Signature
+        } else if m.contains("permission") || m.contains("offline verifying") {
+            ConfigErrMsg::Permission
+        } else if m.contains("function not exist") {
+            ConfigErrMsg::NoFunction
+        } else if m.contains("fail") {
+            ConfigErrMsg::Failed
+        } else {
+            ConfigErrMsg::Refused
+        }
+    }
+}
+
 /// The share content for chats (`updateAppMessageShareData`, `onMenuShareAppMessage`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -398,5 +439,26 @@ mod tests {
             ))
         );
         assert!(parse_result(&json!({})).is_err());
+    }
+
+    #[test]
+    fn config_errors_are_classified_once() {
+        use ConfigErrMsg::*;
+        for (msg, want) in [
+            ("config:invalid url domain", UrlDomain),
+            (
+                "config:fail,Error: 系统错误，错误码：40048,invalid url domain",
+                UrlDomain,
+            ),
+            ("config:invalid signature", Signature),
+            ("config:fail, Invalid Signature", Signature),
+            ("chooseImage:permission denied", Permission),
+            ("the permission value is offline verifying", Permission),
+            ("system:function not exist", NoFunction),
+            ("config:fail", Failed),
+            ("config:something else", Refused),
+        ] {
+            assert_eq!(ConfigErrMsg::of(msg), want, "{msg}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! be replaced, never read back.
 
 use crate::config::{fields, AccountKind, Config, TokenMode, WeComConfig};
+use app::admin::AccountForm;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::AnyPool;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -44,20 +45,7 @@ impl AccountSettings {
     }
 }
 
-/// What an admin may change; an empty secret keeps the current one.
-#[derive(Debug, Clone, Default)]
-pub struct AccountEdit {
-    pub kind: String,
-    pub app_id: String,
-    pub app_secret: String,
-    pub corp_id: String,
-    pub corp_secret: String,
-    pub agent_id: String,
-    pub js_domains: String,
-    pub token_mode: String,
-}
-
-/// A field of an [`AccountEdit`] that is wrong.
+/// A field of an [`AccountForm`] that is wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("{field}: {message}")]
@@ -67,6 +55,23 @@ pub enum AccountError {
     },
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+}
+
+/// A wrong field is named to the form; a database failure is worded by
+/// [`crate::api_error::db_error`].
+impl From<AccountError> for app::error::ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid { field, message } => app::error::ApiError::Invalid {
+                message: format!("{field}: {message}"),
+                fields: vec![app::error::FieldError {
+                    field: field.to_string(),
+                    message,
+                }],
+            },
+            AccountError::Db(e) => crate::api_error::db_error(e),
+        }
+    }
 }
 
 fn invalid(field: &'static str, message: &str) -> AccountError {
@@ -181,8 +186,10 @@ impl Account {
     }
 
     /// Validates and stores an edit, and applies it here at once. Returns what
-    /// changed, in words without secrets (for the audit log).
-    pub async fn save(&self, e: &AccountEdit) -> Result<String, AccountError> {
+    /// changed, in words without secrets (for the audit log). The form's
+    /// `password` is not read here: the caller confirms it before a secret is
+    /// replaced.
+    pub async fn save(&self, e: &AccountForm) -> Result<String, AccountError> {
         let now = self.get();
         let kind = fields::account_kind(&e.kind).map_err(|m| invalid("kind", m))?;
         let app_id = fields::app_id(&e.app_id).map_err(|m| invalid("app_id", m))?;

@@ -50,6 +50,29 @@ pub enum AdminError {
     Session(#[from] tower_sessions::session::Error),
 }
 
+/// How a sign-in or admin failure is told to the browser; a database, session
+/// or hashing failure is logged (its detail stays on the server).
+impl From<AdminError> for app::error::ApiError {
+    fn from(e: AdminError) -> Self {
+        use app::error::ApiError;
+        match e {
+            AdminError::WrongCredentials => ApiError::Unauthorized {
+                message: e.to_string(),
+            },
+            AdminError::TooMany { .. } => ApiError::TooMany {
+                message: e.to_string(),
+            },
+            AdminError::Busy => ApiError::Unavailable {
+                message: e.to_string(),
+            },
+            AdminError::BadUsername | AdminError::WeakPassword | AdminError::LongPassword => {
+                ApiError::bad_request(e.to_string())
+            }
+            other => crate::api_error::internal("admin", &other, "internal error"),
+        }
+    }
+}
+
 fn check_username(name: &str) -> Result<(), AdminError> {
     let ok = (1..=32).contains(&name.len())
         && name

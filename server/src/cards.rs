@@ -253,26 +253,24 @@ pub async fn card_sign(
     })
 }
 
-/// How a card failure is told to the browser.
-pub fn api_error(e: CardError) -> app::jssdk::ApiError {
-    use app::jssdk::ApiError;
-    match e {
-        CardError::Invalid(_) | CardError::Unknown(_) | CardError::NoCodesLeft(_) => {
-            ApiError::bad_request(e.to_string())
-        }
-        CardError::SignInFirst => ApiError::Unauthorized {
-            message: e.to_string(),
-        },
-        CardError::Busy => ApiError::Unavailable {
-            message: e.to_string(),
-        },
-        CardError::Limited(l) => l.into(),
-        CardError::Credential(c) => crate::jssdk::api_error(c),
-        CardError::Db(d) => {
-            tracing::error!("cards: {d}");
-            ApiError::Internal {
-                message: "database error".into(),
+/// How a card failure is told to the browser; a database failure is logged
+/// (its detail stays on the server).
+impl From<CardError> for app::error::ApiError {
+    fn from(e: CardError) -> Self {
+        use app::error::ApiError;
+        match e {
+            CardError::Invalid(_) | CardError::Unknown(_) | CardError::NoCodesLeft(_) => {
+                ApiError::bad_request(e.to_string())
             }
+            CardError::SignInFirst => ApiError::Unauthorized {
+                message: e.to_string(),
+            },
+            CardError::Busy => ApiError::Unavailable {
+                message: e.to_string(),
+            },
+            CardError::Limited(l) => l.into(),
+            CardError::Credential(c) => c.into(),
+            CardError::Db(d) => crate::api_error::internal("cards", &d, "database error"),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! the wrong content type → 400, always the JSON error shape), and a cap on
 //! how many requests that call WeChat or hash passwords run at once.
 
-use app::jssdk::ApiError;
+use app::error::ApiError;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};

@@ -6,9 +6,9 @@
 use crate::config::AccountKind;
 use crate::credentials::{CredentialError, Credentials, Kind};
 use crate::signature;
-use crate::wechat::{errcode_meaning, WeChatError};
 use app::backend::{AGENT_APIS, KNOWN_APIS};
-use app::jssdk::{AgentConfig, ApiError, WxConfig};
+use app::error::ApiError;
+use app::jssdk::{AgentConfig, WxConfig};
 use std::sync::Arc;
 
 pub struct JsSdk {
@@ -23,35 +23,25 @@ impl JsSdk {
     /// agentConfig of a WeCom account and are dropped for an Official Account.
     pub async fn sign(&self, url: &str, apis: Option<Vec<String>>) -> Result<WxConfig, ApiError> {
         let account = self.account.get();
-        let url = signature::page_url(url, &account.js_domains)
-            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let url = signature::page_url(url, &account.js_domains)?;
         let apis = apis.unwrap_or_else(|| KNOWN_APIS.iter().map(|s| s.to_string()).collect());
         let (agent_apis, apis): (Vec<String>, Vec<String>) = apis
             .into_iter()
             .partition(|a| AGENT_APIS.contains(&a.as_str()));
         let wecom = match account.kind {
-            AccountKind::WeCom => Some(
-                account
-                    .wecom
-                    .as_ref()
-                    .ok_or_else(|| api_error(CredentialError::NoWeCom))?,
-            ),
+            AccountKind::WeCom => Some(account.wecom.as_ref().ok_or(CredentialError::NoWeCom)?),
             AccountKind::Official => None,
         };
         let (ticket_kind, app_id) = match wecom {
             Some(w) => (Kind::WeComJsapiTicket, w.corp_id.clone()),
             None => (Kind::JsapiTicket, account.app_id.clone()),
         };
-        let ticket = self.credentials.get(ticket_kind).await.map_err(api_error)?;
+        let ticket = self.credentials.get(ticket_kind).await?;
         let nonce_str = signature::nonce();
         let timestamp = crate::db::now();
         let agent = match wecom {
             Some(w) if !agent_apis.is_empty() => {
-                let ticket = self
-                    .credentials
-                    .get(Kind::WeComAgentTicket)
-                    .await
-                    .map_err(api_error)?;
+                let ticket = self.credentials.get(Kind::WeComAgentTicket).await?;
                 let nonce_str = signature::nonce();
                 Some(AgentConfig {
                     corpid: w.corp_id.clone(),
@@ -72,33 +62,5 @@ impl JsSdk {
             js_api_list: apis,
             agent,
         })
-    }
-}
-
-/// How a credential failure is told to a browser: with the errcode and its
-/// meaning, never with a secret.
-pub fn api_error(e: CredentialError) -> ApiError {
-    match e {
-        CredentialError::Upstream(WeChatError::Api { errcode, errmsg }) => ApiError::WeChat {
-            errcode,
-            errmsg,
-            meaning: errcode_meaning(errcode).to_string(),
-        },
-        CredentialError::Upstream(other) => ApiError::Unavailable { message: other.to_string() },
-        CredentialError::Backoff { kind, errcode, last_error, retry_in_secs } => ApiError::Unavailable {
-            message: match errcode {
-                Some(code) => format!(
-                    "WeChat error {code} ({}) while fetching the {kind}; WeChat is asked again in {retry_in_secs} s",
-                    errcode_meaning(code)
-                ),
-                None => format!("{kind} unavailable ({last_error}); WeChat is asked again in {retry_in_secs} s"),
-            },
-        },
-        CredentialError::LockTimeout(_) | CredentialError::DbUnavailable => {
-            ApiError::Unavailable { message: e.to_string() }
-        }
-        CredentialError::NoWeCom | CredentialError::Db | CredentialError::Internal(_) => {
-            ApiError::Internal { message: e.to_string() }
-        }
     }
 }

@@ -113,9 +113,9 @@ impl Limits {
     }
 }
 
-impl From<Limited> for app::jssdk::ApiError {
+impl From<Limited> for app::error::ApiError {
     fn from(e: Limited) -> Self {
-        app::jssdk::ApiError::TooMany {
+        app::error::ApiError::TooMany {
             message: e.to_string(),
         }
     }

@@ -57,8 +57,7 @@ pub enum MediaError {
 pub struct MediaStore {
     pub db: AnyPool,
     pub credentials: Arc<Credentials>,
-    pub client: wechat::Client,
-    pub api: String,
+    pub api: Arc<wechat::Api>,
     pub dir: PathBuf,
     pub max_bytes: usize,
     /// `WXKIT_MEDIA_MAX_TOTAL_BYTES` and `WXKIT_MEDIA_MAX_VISITOR_BYTES`.
@@ -212,12 +211,12 @@ impl MediaStore {
                 .reserve(&self.db, &who.visitor, self.max_bytes)
                 .await??;
             gets.check(&who.ip_key)?;
-            let url = format!("{}/cgi-bin/media/get", self.api);
+            let url = self.api.mp("/cgi-bin/media/get");
             let max = room.max_bytes;
             let download = self
                 .credentials
                 .call_with_token(Kind::AccessToken, |token| {
-                    let (client, url) = (self.client.clone(), url.clone());
+                    let (client, url) = (self.api.client.clone(), url.clone());
                     async move {
                         let query = [("access_token", token.as_str()), ("media_id", id.as_str())];
                         client.get_bytes_limited(&url, &query, max).await
@@ -416,26 +415,26 @@ impl MediaStore {
     }
 }
 
-/// How a media failure is told to the browser.
-pub fn api_error(e: MediaError) -> app::jssdk::ApiError {
-    use app::jssdk::ApiError;
-    match e {
-        MediaError::Credential(c) => crate::jssdk::api_error(c),
-        MediaError::Limited(l) => ApiError::TooMany {
-            message: MediaError::Limited(l).to_string(),
-        },
-        MediaError::QuotaFull(_) | MediaError::OverQuota { .. } => ApiError::TooMany {
-            message: e.to_string(),
-        },
-        MediaError::BadId(_)
-        | MediaError::TooMany
-        | MediaError::NoPage(_)
-        | MediaError::NotAnImage { .. }
-        | MediaError::TooLarge { .. } => ApiError::bad_request(e.to_string()),
-        MediaError::Io(_) | MediaError::Db(_) => {
-            tracing::error!("media: {e}");
-            ApiError::Internal {
-                message: "the image could not be stored".into(),
+/// How a media failure is told to the browser; a disk or database failure is
+/// logged (its detail stays on the server).
+impl From<MediaError> for app::error::ApiError {
+    fn from(e: MediaError) -> Self {
+        use app::error::ApiError;
+        match e {
+            MediaError::Credential(c) => c.into(),
+            MediaError::Limited(l) => ApiError::TooMany {
+                message: MediaError::Limited(l).to_string(),
+            },
+            MediaError::QuotaFull(_) | MediaError::OverQuota { .. } => ApiError::TooMany {
+                message: e.to_string(),
+            },
+            MediaError::BadId(_)
+            | MediaError::TooMany
+            | MediaError::NoPage(_)
+            | MediaError::NotAnImage { .. }
+            | MediaError::TooLarge { .. } => ApiError::bad_request(e.to_string()),
+            MediaError::Io(_) | MediaError::Db(_) => {
+                crate::api_error::internal("media", &e, "the image could not be stored")
             }
         }
     }

@@ -121,6 +121,13 @@ pub enum UrlError {
     Domain(String, String),
 }
 
+/// A page URL that is not signed is the caller's mistake (400).
+impl From<UrlError> for app::error::ApiError {
+    fn from(e: UrlError) -> Self {
+        app::error::ApiError::bad_request(e.to_string())
+    }
+}
+
 /// Checks a page URL and returns exactly what is signed: the URL without `#`
 /// and everything after it. Refuses non-http(s) URLs, URLs without a host, URLs
 /// over [`MAX_URL_BYTES`], and hosts that are neither a safe domain nor a

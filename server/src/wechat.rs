@@ -94,6 +94,31 @@ pub enum Download {
     TooLarge { at_least: u64 },
 }
 
+/// The WeChat and WeCom APIs as this process reaches them: one HTTP client
+/// and the bases (WeChat's, or the simulator's), built once at start and
+/// shared by credentials, media and web authorization.
+pub struct Api {
+    pub client: Client,
+    /// The Official Account API (`https://api.weixin.qq.com`).
+    pub mp: String,
+    /// The WeCom API (`https://qyapi.weixin.qq.com`).
+    pub wecom: String,
+    /// The OAuth authorize page's base (`https://open.weixin.qq.com`).
+    pub open: String,
+}
+
+impl Api {
+    /// The URL of `path` (`/cgi-bin/…`, `/sns/…`) on the Official Account API.
+    pub fn mp(&self, path: &str) -> String {
+        format!("{}{path}", self.mp)
+    }
+
+    /// The URL of `path` on the WeCom API.
+    pub fn wecom(&self, path: &str) -> String {
+        format!("{}{path}", self.wecom)
+    }
+}
+
 /// A client for one WeChat API base (the real one or the simulator).
 #[derive(Clone)]
 pub struct Client {

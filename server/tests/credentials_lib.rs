@@ -28,9 +28,12 @@ async fn credentials(sim: &Sim, db: &Db) -> Arc<Credentials> {
         js_domains: vec!["127.0.0.1".into()],
     };
     let upstream = Upstream {
-        client: wxkit::wechat::Client::new(Duration::from_secs(5)),
-        api: sim.api(),
-        wecom_api: format!("{}/_sim/qyapi", sim.base()),
+        api: Arc::new(wxkit::wechat::Api {
+            client: wxkit::wechat::Client::new(Duration::from_secs(5)),
+            mp: sim.api(),
+            wecom: format!("{}/_sim/qyapi", sim.base()),
+            open: format!("{}/_sim/open", sim.base()),
+        }),
         account: Account::load(pool.clone(), account).await.unwrap(),
     };
     let settings = Settings {
@@ -119,7 +122,7 @@ async fn wecom_tickets_share_one_corp_token() {
     let present: Vec<_> = health
         .iter()
         .filter(|h| h.present)
-        .map(|h| h.kind)
+        .map(|h| h.kind.as_str())
         .collect();
     assert_eq!(
         present,

@@ -4,7 +4,8 @@
 //! config-failure table and the admin session's absolute lifetime. One parser
 //! per setting; `from_map` reads them all.
 
-use super::{invalid, number, ConfigError};
+use super::parse::{invalid, number};
+use super::ConfigError;
 use ipnet::IpNet;
 use std::time::Duration;
 

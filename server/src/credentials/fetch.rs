@@ -80,14 +80,14 @@ impl Credentials {
     /// token (the stored one was refused).
     async fn fetch(self: &Arc<Self>, kind: Kind, force: bool) -> Result<(String, i64), FetchError> {
         let u = &self.upstream;
-        let c = &u.client;
+        let c = &u.api.client;
         let acc = u.account.get();
         match kind {
             Kind::AccessToken => {
                 let reply: TokenReply = match acc.token_mode {
                     TokenMode::ClientCredential => {
                         c.get_json(
-                            &format!("{}/cgi-bin/token", u.api),
+                            &u.api.mp("/cgi-bin/token"),
                             &[
                                 ("grant_type", "client_credential"),
                                 ("appid", &acc.app_id),
@@ -103,7 +103,7 @@ impl Credentials {
                             "secret": acc.app_secret.expose_secret(),
                             "force_refresh": force,
                         });
-                        c.post_json(&format!("{}/cgi-bin/stable_token", u.api), &body)
+                        c.post_json(&u.api.mp("/cgi-bin/stable_token"), &body)
                             .await?
                     }
                 };
@@ -116,7 +116,7 @@ impl Credentials {
                     .ok_or(FetchError::Dependency(CredentialError::NoWeCom))?;
                 let reply: TokenReply = c
                     .get_json(
-                        &format!("{}/cgi-bin/gettoken", u.wecom_api),
+                        &u.api.wecom("/cgi-bin/gettoken"),
                         &[
                             ("corpid", &w.corp_id),
                             ("corpsecret", w.secret.expose_secret()),
@@ -133,7 +133,7 @@ impl Credentials {
                 };
                 self.ticket(
                     Kind::AccessToken,
-                    &format!("{}/cgi-bin/ticket/getticket", u.api),
+                    &u.api.mp("/cgi-bin/ticket/getticket"),
                     &[("type", ty)],
                 )
                 .await
@@ -141,7 +141,7 @@ impl Credentials {
             Kind::WeComJsapiTicket => {
                 self.ticket(
                     Kind::WeComToken,
-                    &format!("{}/cgi-bin/get_jsapi_ticket", u.wecom_api),
+                    &u.api.wecom("/cgi-bin/get_jsapi_ticket"),
                     &[],
                 )
                 .await
@@ -149,7 +149,7 @@ impl Credentials {
             Kind::WeComAgentTicket => {
                 self.ticket(
                     Kind::WeComToken,
-                    &format!("{}/cgi-bin/ticket/get", u.wecom_api),
+                    &u.api.wecom("/cgi-bin/ticket/get"),
                     &[("type", "agent_config")],
                 )
                 .await
@@ -168,7 +168,7 @@ impl Credentials {
             .with_token(token_kind, |token: String| async move {
                 let mut query = vec![("access_token", token.as_str())];
                 query.extend_from_slice(extra);
-                self.upstream.client.get_json(url, &query).await
+                self.upstream.api.client.get_json(url, &query).await
             })
             .await?;
         Ok((reply.ticket, reply.expires_in))

@@ -27,6 +27,7 @@ mod store;
 
 use crate::config::{Config, WeComConfig};
 use crate::wechat::{self, WeChatError};
+use app::admin::CredentialHealth;
 use memory::{Answer, Slot};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -115,13 +116,47 @@ pub enum CredentialError {
     DbUnavailable,
 }
 
+/// The database's text is logged here, where it is known (through
+/// [`crate::api_error::log_internal`]): the error carries none.
 impl From<sqlx::Error> for CredentialError {
     fn from(e: sqlx::Error) -> Self {
-        tracing::error!("credentials: database error: {e}");
+        crate::api_error::log_internal("credentials: database error", &e);
         if crate::db::unreachable(&e) {
             CredentialError::DbUnavailable
         } else {
             CredentialError::Db
+        }
+    }
+}
+
+/// How a credential failure is told to a browser: with the errcode and its
+/// meaning, never with a secret. (A database failure was logged when it
+/// became a [`CredentialError`]; nothing is logged again here.)
+impl From<CredentialError> for app::error::ApiError {
+    fn from(e: CredentialError) -> Self {
+        use app::error::ApiError;
+        match e {
+            CredentialError::Upstream(WeChatError::Api { errcode, errmsg }) => ApiError::WeChat {
+                errcode,
+                errmsg,
+                meaning: wechat::errcode_meaning(errcode).to_string(),
+            },
+            CredentialError::Upstream(other) => ApiError::Unavailable { message: other.to_string() },
+            CredentialError::Backoff { kind, errcode, last_error, retry_in_secs } => ApiError::Unavailable {
+                message: match errcode {
+                    Some(code) => format!(
+                        "WeChat error {code} ({}) while fetching the {kind}; WeChat is asked again in {retry_in_secs} s",
+                        wechat::errcode_meaning(code)
+                    ),
+                    None => format!("{kind} unavailable ({last_error}); WeChat is asked again in {retry_in_secs} s"),
+                },
+            },
+            CredentialError::LockTimeout(_) | CredentialError::DbUnavailable => {
+                ApiError::Unavailable { message: e.to_string() }
+            }
+            CredentialError::NoWeCom | CredentialError::Db | CredentialError::Internal(_) => {
+                ApiError::Internal { message: e.to_string() }
+            }
         }
     }
 }
@@ -159,23 +194,9 @@ impl Settings {
 
 /// Where credentials come from.
 pub struct Upstream {
-    pub client: wechat::Client,
-    pub api: String,
-    pub wecom_api: String,
+    pub api: Arc<wechat::Api>,
     /// Whose credentials: AppID, secrets and token mode, live (an admin may edit them).
     pub account: crate::accounts::Account,
-}
-
-/// The state of one credential, for health displays. Never holds the value.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Health {
-    pub kind: &'static str,
-    pub present: bool,
-    pub expires_in_secs: i64,
-    pub fetched_at: i64,
-    pub refresh_count: i64,
-    pub failures: i64,
-    pub last_error: String,
 }
 
 /// The effective refresh margin of a value, in seconds: the configured one,
@@ -287,16 +308,17 @@ impl Credentials {
         self.get(kind).await.map(drop)
     }
 
-    /// The state of every credential of this account, without their values.
-    pub async fn health(&self) -> Result<Vec<Health>, CredentialError> {
+    /// The state of every credential of this account, without their values
+    /// (the dashboard's [`CredentialHealth`]).
+    pub async fn health(&self) -> Result<Vec<CredentialHealth>, CredentialError> {
         let mut out = Vec::new();
         for kind in Kind::ALL {
             let Ok(account) = self.account(kind) else {
                 continue;
             };
             let row = self.store.health(&account, kind).await?;
-            out.push(Health {
-                kind: kind.as_str(),
+            out.push(CredentialHealth {
+                kind: kind.as_str().to_string(),
                 present: row.present != 0,
                 expires_in_secs: row.expires_in_secs,
                 fetched_at: row.fetched_at,

@@ -5,8 +5,8 @@
 //! (hex and an image extension), so nothing outside the media directory is
 //! reachable; the Content-Type comes from the row, never from sniffing.
 
-use crate::oauth::Scope;
 use crate::web::AppState;
+use app::scope::Scope;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -42,7 +42,7 @@ pub async fn media_file(
         Ok(Some(row)) => row,
         Ok(None) => return refuse(StatusCode::NOT_FOUND, "no such image"),
         Err(e) => {
-            tracing::error!("media: database error: {e}");
+            crate::api_error::log_internal("media: database error", &e);
             return refuse(StatusCode::INTERNAL_SERVER_ERROR, "database error");
         }
     };

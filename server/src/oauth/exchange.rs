@@ -21,6 +21,7 @@ use super::{safe_return, CallbackError, OAuth, ProfileReply, SessionUser, WebTok
 use crate::config::AccountKind;
 use crate::credentials::{CredentialError, Kind};
 use crate::wechat::WeChatError;
+use app::scope::Scope;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -86,9 +87,10 @@ impl OAuth {
     ) -> Result<SessionUser, CallbackError> {
         let settings = self.account.get();
         let reply: WebTokenReply = self
+            .api
             .client
             .get_json(
-                &format!("{}/sns/oauth2/access_token", self.api),
+                &self.api.mp("/sns/oauth2/access_token"),
                 &[
                     ("appid", settings.app_id.as_str()),
                     ("secret", settings.app_secret.expose_secret()),
@@ -102,13 +104,13 @@ impl OAuth {
         let scope = if reply
             .scope
             .split(',')
-            .any(|s| s.trim() == "snsapi_userinfo")
+            .any(|s| Scope::UserInfo.covered_by(s.trim()))
         {
-            "snsapi_userinfo"
+            Scope::UserInfo
         } else {
-            "snsapi_base"
+            Scope::Base
         };
-        let profile = if scope == "snsapi_userinfo" {
+        let profile = if scope == Scope::UserInfo {
             Some(
                 self.fetch_profile(&reply.access_token, &reply.openid)
                     .await
@@ -117,14 +119,14 @@ impl OAuth {
         } else {
             None
         };
-        if asked == "snsapi_userinfo" && profile.is_none() {
+        if Scope::UserInfo.covered_by(asked) && profile.is_none() {
             tracing::warn!("asked for snsapi_userinfo, WeChat granted {}", reply.scope);
         }
         self.store_user(
             &reply.openid,
             &reply.unionid,
             "",
-            scope,
+            scope.as_str(),
             profile.as_ref(),
             now,
         )
@@ -134,7 +136,7 @@ impl OAuth {
         Ok(SessionUser {
             account: self.account_id().to_string(),
             openid: reply.openid,
-            scope: scope.to_string(),
+            scope: scope.as_str().to_string(),
         })
     }
 
@@ -144,13 +146,13 @@ impl OAuth {
         asked: &str,
         retry: &str,
     ) -> Result<SessionUser, CallbackError> {
-        let url = format!("{}/cgi-bin/auth/getuserinfo", self.wecom_api);
+        let url = self.api.wecom("/cgi-bin/auth/getuserinfo");
         let id: WeComIdentity = self
             .credentials
             .call_with_token(Kind::WeComToken, |token| {
                 let url = url.clone();
                 async move {
-                    self.client
+                    self.api.client
                         .get_json(&url, &[("access_token", token.as_str()), ("code", code)])
                         .await
                 }
@@ -200,13 +202,13 @@ impl OAuth {
     }
 
     async fn wecom_member(&self, userid: &str) -> Result<ProfileReply, CredentialError> {
-        let url = format!("{}/cgi-bin/user/get", self.wecom_api);
+        let url = self.api.wecom("/cgi-bin/user/get");
         let m: WeComMember = self
             .credentials
             .call_with_token(Kind::WeComToken, |token| {
                 let url = url.clone();
                 async move {
-                    self.client
+                    self.api.client
                         .get_json(
                             &url,
                             &[("access_token", token.as_str()), ("userid", userid)],
@@ -228,9 +230,9 @@ impl OAuth {
         token: &str,
         openid: &str,
     ) -> Result<ProfileReply, WeChatError> {
-        self.client
+        self.api.client
             .get_json(
-                &format!("{}/sns/userinfo", self.api),
+                &self.api.mp("/sns/userinfo"),
                 &[
                     ("access_token", token),
                     ("openid", openid),
@@ -263,7 +265,7 @@ impl OAuth {
                 last_seen = excluded.last_seen,
                 unionid = CASE WHEN excluded.unionid <> '' THEN excluded.unionid ELSE users.unionid END,
                 userid = CASE WHEN excluded.userid <> '' THEN excluded.userid ELSE users.userid END,
-                scope = CASE WHEN users.scope = 'snsapi_userinfo' THEN users.scope ELSE excluded.scope END,
+                scope = CASE WHEN users.scope = $14 THEN users.scope ELSE excluded.scope END,
                 nickname = CASE WHEN excluded.profile_at > 0 THEN excluded.nickname ELSE users.nickname END,
                 avatar_url = CASE WHEN excluded.profile_at > 0 THEN excluded.avatar_url ELSE users.avatar_url END,
                 sex = CASE WHEN excluded.profile_at > 0 THEN excluded.sex ELSE users.sex END,
@@ -285,6 +287,7 @@ impl OAuth {
         .bind(&p.country)
         .bind(now)
         .bind(if profile.is_some() { now } else { 0 })
+        .bind(Scope::UserInfo.as_str())
         .execute(&self.db)
         .await?;
         Ok(())

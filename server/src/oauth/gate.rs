@@ -1,7 +1,9 @@
 //! The gate in front of a page that requires authorization: which page needs
-//! which [`Scope`], whether the signed-in visitor covers it, and otherwise the
-//! redirect to WeChat's authorize page (the URL exactly as PROTOCOL.md §4
-//! orders it, and the attempt cookie that goes with it).
+//! which [`Scope`] (`app::scope`: the one spelling of the scopes), whether
+//! the signed-in visitor covers it, and otherwise the redirect to WeChat's
+//! authorize page (the URL exactly as WeChat's "网页授权" documentation, step
+//! 1 "用户同意授权，获取code", orders its parameters, and the attempt cookie
+//! that goes with it).
 //!
 //! Invariants:
 //! - `snsapi_userinfo` covers `snsapi_base`, never the other way round.
@@ -18,43 +20,9 @@ use super::attempt::Attempt;
 use super::web_tokens::TokenTrouble;
 use super::{CallbackError, OAuth, SessionUser, CALLBACK_PATH, USER};
 use crate::config::AccountKind;
+use app::scope::Scope;
 use app::Visitor;
 use tower_sessions::Session;
-
-/// What a page requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// `snsapi_base`: silent, the openid only.
-    Base,
-    /// `snsapi_userinfo`: a consent page, then the profile.
-    UserInfo,
-}
-
-impl Scope {
-    /// The page column's value (`none` → `None`).
-    pub fn from_page(value: &str) -> Option<Scope> {
-        match value {
-            "snsapi_base" => Some(Scope::Base),
-            "snsapi_userinfo" => Some(Scope::UserInfo),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Base => "snsapi_base",
-            Scope::UserInfo => "snsapi_userinfo",
-        }
-    }
-
-    /// A session granted `granted` may see a page requiring `self`.
-    pub fn covered_by(self, granted: &str) -> bool {
-        match self {
-            Scope::Base => matches!(granted, "snsapi_base" | "snsapi_userinfo"),
-            Scope::UserInfo => granted == "snsapi_userinfo",
-        }
-    }
-}
 
 /// What a page request may do next.
 #[derive(Debug)]
@@ -97,7 +65,8 @@ pub fn safe_return(next: &str) -> String {
 }
 
 impl OAuth {
-    /// The authorize URL, exactly as PROTOCOL.md §4 orders it.
+    /// The authorize URL, its parameters in the order of WeChat's "网页授权"
+    /// documentation (step 1): WeChat checks the order.
     pub fn authorize_url(&self, scope: Scope, state: &str) -> String {
         let redirect: String = form_urlencoded::byte_serialize(
             format!("{}{CALLBACK_PATH}", self.public_origin).as_bytes(),
@@ -108,14 +77,14 @@ impl OAuth {
             // WeCom identifies members silently; their profile comes from the corp directory.
             (AccountKind::WeCom, Some(w)) => (
                 w.corp_id.as_str(),
-                "snsapi_base",
+                Scope::Base.as_str(),
                 format!("&agentid={}", w.agent_id),
             ),
             _ => (settings.app_id.as_str(), scope.as_str(), String::new()),
         };
         format!(
             "{}/connect/oauth2/authorize?appid={appid}&redirect_uri={redirect}&response_type=code&scope={scope}&state={state}{agent}#wechat_redirect",
-            self.open
+            self.api.open
         )
     }
 
@@ -264,13 +233,5 @@ mod tests {
                 "{x:?} → {once:?}"
             );
         }
-    }
-
-    #[test]
-    fn scopes_cover_each_other_one_way() {
-        assert!(Scope::Base.covered_by("snsapi_userinfo"));
-        assert!(Scope::Base.covered_by("snsapi_base"));
-        assert!(!Scope::UserInfo.covered_by("snsapi_base"));
-        assert!(Scope::UserInfo.covered_by("snsapi_userinfo"));
     }
 }

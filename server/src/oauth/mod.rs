@@ -1,12 +1,13 @@
-//! Web authorization (OAuth 2, PROTOCOL.md §4) for pages that require it:
+//! Web authorization (OAuth 2, WeChat's "网页授权" documentation; WeCom's
+//! "网页授权登录") for pages that require it:
 //! the gate in front of each page, the `state` of each attempt, the
 //! callback's code exchange, the users who authorized, their web tokens, and
 //! the session that remembers who the visitor is.
 //!
 //! The parts, in the order a sign-in walks them:
-//! - `gate`: which page needs which [`Scope`], whether the session's visitor
-//!   covers it, and the redirect to WeChat's authorize page ([`safe_return`]
-//!   keeps every return target on this site).
+//! - `gate`: which page needs which [`Scope`](app::scope::Scope), whether
+//!   the session's visitor covers it, and the redirect to WeChat's authorize
+//!   page ([`safe_return`] keeps every return target on this site).
 //! - [`attempt`]: the attempt and its `state` (self-verifying, single use,
 //!   bound to the visitor's browser by a signed cookie, 10 minutes; nothing
 //!   is stored until a state is used).
@@ -24,7 +25,7 @@
 
 use crate::config::AccountKind;
 use crate::credentials::{CredentialError, Credentials};
-use crate::wechat::{errcode_meaning, Client, WeChatError};
+use crate::wechat::{errcode_meaning, WeChatError};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyPool;
 use std::sync::Arc;
@@ -37,7 +38,7 @@ mod web_tokens;
 
 /// Kept at its old path for the dashboard; new code uses `crate::users`.
 pub use crate::users::list_users;
-pub use gate::{safe_return, Gate, Scope};
+pub use gate::{safe_return, Gate};
 
 /// Where WeChat sends the visitor back to (on `WXKIT_PUBLIC_ORIGIN`).
 pub const CALLBACK_PATH: &str = "/oauth/callback";
@@ -132,14 +133,14 @@ impl CallbackError {
 
 impl From<sqlx::Error> for CallbackError {
     fn from(e: sqlx::Error) -> Self {
-        tracing::error!("database error: {e}");
+        crate::api_error::log_internal("database error", &e);
         CallbackError::Internal("database error".into())
     }
 }
 
 impl From<tower_sessions::session::Error> for CallbackError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        tracing::error!("session error: {e}");
+        crate::api_error::log_internal("session error", &e);
         CallbackError::Internal("session error".into())
     }
 }
@@ -147,13 +148,8 @@ impl From<tower_sessions::session::Error> for CallbackError {
 /// The OAuth side of one account.
 pub struct OAuth {
     pub db: AnyPool,
-    pub client: Client,
-    /// The WeChat API base (`sns/…`).
-    pub api: String,
-    /// The WeCom API base.
-    pub wecom_api: String,
-    /// The authorize page's base (`open.weixin.qq.com`).
-    pub open: String,
+    /// WeChat's and WeCom's APIs and the authorize page's base.
+    pub api: Arc<crate::wechat::Api>,
     pub public_origin: String,
     /// Kind, AppID, secret and WeCom corp, live (an admin may edit them).
     pub account: crate::accounts::Account,

@@ -100,9 +100,10 @@ impl OAuth {
             #[derive(Deserialize)]
             struct Check {}
             let checked: Result<Check, WeChatError> = self
+                .api
                 .client
                 .get_json(
-                    &format!("{}/sns/auth", self.api),
+                    &self.api.mp("/sns/auth"),
                     &[
                         ("access_token", row.access_token.as_str()),
                         ("openid", openid),
@@ -129,9 +130,10 @@ impl OAuth {
             return Err(TokenTrouble::Reauthorize);
         }
         let reply: Result<WebTokenReply, WeChatError> = self
+            .api
             .client
             .get_json(
-                &format!("{}/sns/oauth2/refresh_token", self.api),
+                &self.api.mp("/sns/oauth2/refresh_token"),
                 &[
                     ("appid", settings.app_id.as_str()),
                     ("grant_type", "refresh_token"),

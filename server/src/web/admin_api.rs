@@ -14,39 +14,17 @@
 
 mod diagnosis;
 
-use super::{db_error, AppState};
+use super::AppState;
 use crate::admin::{self, AdminError};
+use crate::api_error::db_error;
 use crate::credentials::Kind;
 use app::admin::*;
-use app::jssdk::ApiError;
+use app::error::{ApiError, FieldError};
 use async_trait::async_trait;
 use diagnosis::diagnose;
 use http::request::Parts;
 use sqlx::AnyPool;
 use tower_sessions::Session;
-
-fn admin_error(e: AdminError) -> ApiError {
-    match e {
-        AdminError::WrongCredentials => ApiError::Unauthorized {
-            message: e.to_string(),
-        },
-        AdminError::TooMany { .. } => ApiError::TooMany {
-            message: e.to_string(),
-        },
-        AdminError::Busy => ApiError::Unavailable {
-            message: e.to_string(),
-        },
-        AdminError::BadUsername | AdminError::WeakPassword | AdminError::LongPassword => {
-            ApiError::bad_request(e.to_string())
-        }
-        other => {
-            tracing::error!("admin: {other}");
-            ApiError::Internal {
-                message: "internal error".into(),
-            }
-        }
-    }
-}
 
 fn session(parts: &Parts) -> Result<Session, ApiError> {
     parts
@@ -78,29 +56,26 @@ impl AdminBackend for AppState {
     }
 
     async fn sign_in(&self, parts: &Parts, username: &str, password: &str) -> Result<(), ApiError> {
-        self.sign_in
+        Ok(self
+            .sign_in
             .sign_in(
                 &session(parts)?,
                 crate::client_ip::of(parts),
                 username,
                 password,
             )
-            .await
-            .map_err(admin_error)
+            .await?)
     }
 
     async fn sign_out(&self, parts: &Parts, who: &str) -> Result<(), ApiError> {
-        self.sign_in
-            .sign_out(&session(parts)?, who)
-            .await
-            .map_err(admin_error)
+        Ok(self.sign_in.sign_out(&session(parts)?, who).await?)
     }
 
     async fn sign_out_everywhere(&self, parts: &Parts, who: &str) -> Result<(), ApiError> {
-        self.sign_in
+        Ok(self
+            .sign_in
             .sign_out_everywhere(&session(parts)?, who)
-            .await
-            .map_err(admin_error)
+            .await?)
     }
 
     async fn pages(&self) -> Result<Vec<PageSummary>, ApiError> {
@@ -149,7 +124,7 @@ impl AdminBackend for AppState {
             crate::share::Saved::SlugTaken => {
                 return Err(ApiError::Invalid {
                     message: "the slug is taken".into(),
-                    fields: vec![app::jssdk::FieldError {
+                    fields: vec![FieldError {
                         field: "slug".into(),
                         message: format!("a page `{}` exists already", form.slug.trim()),
                     }],
@@ -189,11 +164,7 @@ impl AdminBackend for AppState {
             return Err(ApiError::bad_request(format!("there is no page `{slug}`")));
         }
         // Its images go with it (rows and files): they belong to its id.
-        let images = self
-            .media
-            .delete_page(&id.unwrap_or_default())
-            .await
-            .map_err(crate::media::api_error)?;
+        let images = self.media.delete_page(&id.unwrap_or_default()).await?;
         let detail = serde_json::json!({ "images_deleted": images }).to_string();
         audit(&self.db, who, "page.delete", slug, &detail).await
     }
@@ -221,9 +192,7 @@ impl AdminBackend for AppState {
     }
 
     async fn save_card(&self, who: &str, card: CardRow) -> Result<(), ApiError> {
-        crate::cards::register(&self.db, &card)
-            .await
-            .map_err(crate::cards::api_error)?;
+        crate::cards::register(&self.db, &card).await?;
         audit(&self.db, who, "card.save", &card.card_id, &card.card_type).await
     }
 
@@ -245,9 +214,7 @@ impl AdminBackend for AppState {
         card_id: &str,
         codes: &str,
     ) -> Result<CodeUpload, ApiError> {
-        let (added, ignored) = crate::card_codes::upload(&self.db, card_id, codes)
-            .await
-            .map_err(crate::cards::api_error)?;
+        let (added, ignored) = crate::card_codes::upload(&self.db, card_id, codes).await?;
         let left = crate::card_codes::left(&self.db, card_id)
             .await
             .map_err(db_error)?;
@@ -261,16 +228,11 @@ impl AdminBackend for AppState {
     }
 
     async fn media(&self) -> Result<Vec<MediaItem>, ApiError> {
-        self.media.all().await.map_err(crate::media::api_error)
+        Ok(self.media.all().await?)
     }
 
     async fn delete_media(&self, who: &str, media_id: &str) -> Result<(), ApiError> {
-        if !self
-            .media
-            .delete(media_id)
-            .await
-            .map_err(crate::media::api_error)?
-        {
+        if !self.media.delete(media_id).await? {
             return Err(ApiError::bad_request(format!(
                 "there is no upload `{media_id}`"
             )));
@@ -285,24 +247,7 @@ impl AdminBackend for AppState {
     }
 
     async fn health(&self) -> Result<Vec<CredentialHealth>, ApiError> {
-        let health = self
-            .jssdk
-            .credentials
-            .health()
-            .await
-            .map_err(crate::jssdk::api_error)?;
-        Ok(health
-            .into_iter()
-            .map(|h| CredentialHealth {
-                kind: h.kind.to_string(),
-                present: h.present,
-                expires_in_secs: h.expires_in_secs,
-                fetched_at: h.fetched_at,
-                refresh_count: h.refresh_count,
-                failures: h.failures,
-                last_error: h.last_error,
-            })
-            .collect())
+        Ok(self.jssdk.credentials.health().await?)
     }
 
     async fn refresh(&self, who: &str, kind: &str) -> Result<(), ApiError> {
@@ -317,7 +262,7 @@ impl AdminBackend for AppState {
             if result.is_ok() { "ok" } else { "failed" },
         )
         .await?;
-        result.map_err(crate::jssdk::api_error)
+        Ok(result?)
     }
 
     async fn sign_debug(
@@ -350,12 +295,7 @@ impl AdminBackend for AppState {
                 crate::config::AccountKind::WeCom => Kind::WeComJsapiTicket,
                 crate::config::AccountKind::Official => Kind::JsapiTicket,
             };
-            let t = self
-                .jssdk
-                .credentials
-                .get(kind)
-                .await
-                .map_err(crate::jssdk::api_error)?;
+            let t = self.jssdk.credentials.get(kind).await?;
             (t, true)
         } else {
             (ticket.trim().to_string(), false)
@@ -459,7 +399,7 @@ impl AdminBackend for AppState {
             if form.password.is_empty() {
                 return Err(ApiError::Invalid {
                     message: "enter your password to replace a secret".into(),
-                    fields: vec![app::jssdk::FieldError {
+                    fields: vec![FieldError {
                         field: "password".into(),
                         message: "required to replace a secret".into(),
                     }],
@@ -471,36 +411,15 @@ impl AdminBackend for AppState {
                 .map_err(|e| match e {
                     AdminError::WrongCredentials => ApiError::Invalid {
                         message: "your password is not right".into(),
-                        fields: vec![app::jssdk::FieldError {
+                        fields: vec![FieldError {
                             field: "password".into(),
                             message: "not your password".into(),
                         }],
                     },
-                    other => admin_error(other),
+                    other => other.into(),
                 })?;
         }
-        let edit = crate::accounts::AccountEdit {
-            kind: form.kind,
-            app_id: form.app_id,
-            app_secret: form.app_secret,
-            corp_id: form.corp_id,
-            corp_secret: form.corp_secret,
-            agent_id: form.agent_id,
-            js_domains: form.js_domains,
-            token_mode: form.token_mode,
-        };
-        match self.account.save(&edit).await {
-            Ok(detail) => audit(&self.db, who, "account.update", "default", &detail).await,
-            Err(crate::accounts::AccountError::Invalid { field, message }) => {
-                Err(ApiError::Invalid {
-                    message: format!("{field}: {message}"),
-                    fields: vec![app::jssdk::FieldError {
-                        field: field.to_string(),
-                        message,
-                    }],
-                })
-            }
-            Err(crate::accounts::AccountError::Db(e)) => Err(db_error(e)),
-        }
+        let detail = self.account.save(&form).await?;
+        audit(&self.db, who, "account.update", "default", &detail).await
     }
 }

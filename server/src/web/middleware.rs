@@ -14,9 +14,11 @@
 
 use super::oauth_pages::{found_setting, outcome_page};
 use super::AppState;
-use crate::oauth::{CallbackError, Gate, Scope};
+use crate::oauth::{CallbackError, Gate};
 use crate::share::{self, PageMeta};
-use app::jssdk::{ApiError, EmbeddedConfig};
+use app::error::ApiError;
+use app::jssdk::EmbeddedConfig;
+use app::scope::Scope;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};

@@ -29,7 +29,6 @@ pub(crate) use oauth_pages::escape_html;
 use crate::jssdk::JsSdk;
 use crate::oauth::OAuth;
 use app::backend::Backend;
-use app::jssdk::ApiError;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -144,22 +143,6 @@ pub fn router(
         }))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-}
-
-/// A database failure as the browser hears of it: 503 (try again) when the
-/// database could not be reached, else 500. The details, which can quote SQL
-/// and values, go to the log only.
-pub(crate) fn db_error(e: sqlx::Error) -> ApiError {
-    tracing::error!("database error: {e}");
-    if crate::db::unreachable(&e) {
-        ApiError::Unavailable {
-            message: "the database is unavailable; try again shortly".into(),
-        }
-    } else {
-        ApiError::Internal {
-            message: "database error".into(),
-        }
-    }
 }
 
 /// `GET /healthz`: 200 when the database answers within 2 s.

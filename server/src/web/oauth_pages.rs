@@ -8,7 +8,8 @@
 //! link only leads to a path on this site ([`crate::oauth::safe_return`]).
 
 use super::AppState;
-use crate::oauth::{CallbackError, Scope};
+use crate::oauth::CallbackError;
+use app::scope::Scope;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

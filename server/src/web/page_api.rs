@@ -9,13 +9,15 @@
 //! reports) counts against the per-IP write limit first; a database failure
 //! reaches the browser only as [`db_error`] words it.
 
-use super::{db_error, AppState};
-use crate::oauth::Scope;
+use super::AppState;
+use crate::api_error::db_error;
 use crate::share;
 use app::backend::Backend;
 use app::cards::{CardInfo, ChooseCardSign};
-use app::jssdk::{ApiError, WxConfig};
+use app::error::ApiError;
+use app::jssdk::WxConfig;
 use app::media::StoredImage;
+use app::scope::Scope;
 use app::share::{ConfigFailure, PageContent};
 use leptos::prelude::*;
 use tower_sessions::Session;
@@ -59,28 +61,24 @@ impl Backend for AppState {
         self.limits.write(ip)?;
         let openid = self.check_page_access(slug).await?;
         let who = crate::media::Uploader::new(openid, ip);
-        self.media
+        Ok(self
+            .media
             .save(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
-            .await
-            .map_err(crate::media::api_error)
+            .await?)
     }
 
     async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
         self.check_page_access(slug).await?;
-        self.media.list(slug).await.map_err(crate::media::api_error)
+        Ok(self.media.list(slug).await?)
     }
 
     async fn list_cards(&self) -> Result<Vec<CardInfo>, ApiError> {
-        crate::cards::list(&self.db)
-            .await
-            .map_err(crate::cards::api_error)
+        Ok(crate::cards::list(&self.db).await?)
     }
 
     async fn card_ext(&self, card_id: &str, outer_str: &str) -> Result<String, ApiError> {
         let caller = crate::cards::Caller::current(self).await;
-        crate::cards::card_ext(self, &caller, card_id, outer_str)
-            .await
-            .map_err(crate::cards::api_error)
+        Ok(crate::cards::card_ext(self, &caller, card_id, outer_str).await?)
     }
 
     async fn card_sign(
@@ -90,9 +88,7 @@ impl Backend for AppState {
         shop_id: &str,
     ) -> Result<ChooseCardSign, ApiError> {
         let caller = crate::cards::Caller::current(self).await;
-        crate::cards::card_sign(self, &caller, card_id, card_type, shop_id)
-            .await
-            .map_err(crate::cards::api_error)
+        Ok(crate::cards::card_sign(self, &caller, card_id, card_type, shop_id).await?)
     }
 
     async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {

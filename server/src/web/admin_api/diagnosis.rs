@@ -1,21 +1,22 @@
 //! Why a page's `wx.config` failed, in plain words, from what the page
 //! reported (the dashboard's config-failure reports carry it). Pure: it reads
-//! only its arguments.
+//! only its arguments. What the `errMsg` means is [`ConfigErrMsg`]'s call,
+//! the same reading the page's own notice makes.
+
+use app::wx::ConfigErrMsg;
 
 /// Why a page's config failed, in plain words, from what it reported.
 pub fn diagnose(page_url: &str, signed_url: &str, user_agent: &str, err_msg: &str) -> String {
     let ios = ["iPhone", "iPad", "iPod"]
         .iter()
         .any(|d| user_agent.contains(d));
-    let m = err_msg.to_ascii_lowercase();
-    if m.contains("invalid url domain") {
-        return "the page's domain is not one of the account's JS interface safe domains: add it in the Official Account settings, or serve the page from one".into();
-    }
-    if m.contains("permission") || m.contains("offline verifying") {
-        return "an API was used before wx.ready, or is not in the page's jsApiList".into();
-    }
-    if !m.contains("invalid signature") {
-        return format!("WeChat refused the config ({err_msg})");
+    match ConfigErrMsg::of(err_msg) {
+        ConfigErrMsg::UrlDomain => return "the page's domain is not one of the account's JS interface safe domains: add it in the Official Account settings, or serve the page from one".into(),
+        ConfigErrMsg::Permission => {
+            return "an API was used before wx.ready, or is not in the page's jsApiList".into()
+        }
+        ConfigErrMsg::Signature => {}
+        _ => return format!("WeChat refused the config ({err_msg})"),
     }
     let strip = |u: &str| u.split('#').next().unwrap_or_default().to_string();
     let (page, signed) = (strip(page_url), strip(signed_url));

@@ -1,0 +1,63 @@
+//! `/admin/users`: the users who authorized a page, searchable and paged.
+
+use super::{dashboard_page, encode, when};
+use crate::admin::*;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// `/admin/users?q=…&page=…`.
+#[component]
+pub fn UsersAdmin() -> impl IntoView {
+    let query = use_query_map();
+    dashboard_page(
+        "Users",
+        move || {
+            let q = query.read();
+            (
+                q.get("q").unwrap_or_default(),
+                q.get("page")
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .unwrap_or(1),
+            )
+        },
+        |(q, page)| {
+            Box::pin(async move {
+                let users = admin_users(q.clone(), page).await?;
+                Ok((q, users))
+            })
+        },
+        |(q, p): (String, UsersPage)| {
+            let pages = ((p.total + p.per_page - 1) / p.per_page).max(1);
+            view! {
+                <section class="card">
+                    <form method="get" action="/admin/users" class="search">
+                        <input name="q" value=q.clone() placeholder="nickname or openid" data-testid="user-search"/>
+                        <button class="button small">"Search"</button>
+                    </form>
+                    <p class="muted" data-testid="user-total">{format!("{} user(s)", p.total)}</p>
+                    <table class="table" data-testid="users">
+                        <tr><th></th><th>"Nickname"</th><th>"Openid"</th><th>"Scope"</th><th>"First seen"</th><th>"Last seen"</th></tr>
+                        {p.users.into_iter().map(|u| view! {
+                            <tr>
+                                <td>{(!u.avatar_url.is_empty()).then(|| view! {
+                                    <img class="avatar-small" src=u.avatar_url.clone() alt="" width="32" height="32" referrerpolicy="no-referrer"/>
+                                })}</td>
+                                <td>{u.nickname.clone()}</td>
+                                <td><code>{u.openid.clone()}</code></td>
+                                <td>{u.scope.clone()}</td>
+                                <td>{when(u.first_seen)}</td>
+                                <td>{when(u.last_seen)}</td>
+                            </tr>
+                        }).collect::<Vec<_>>()}
+                    </table>
+                    <p class="pager">
+                        {(1..=pages).map(|n| view! {
+                            <a href=format!("/admin/users?q={}&page={n}", encode(&q)) class:active=n == p.page>{n}</a>
+                        }).collect::<Vec<_>>()}
+                    </p>
+                </section>
+            }
+            .into_any()
+        },
+    )
+}
