@@ -12,10 +12,8 @@ use crate::credentials::{CredentialError, Kind};
 use crate::limits::Limited;
 use crate::signature::{self, CardExtFields, CardSignFields};
 use crate::web::AppState;
-use app::cards::{CardInfo, ChooseCardSign};
+use app::cards::{CardInfo, ChooseCardSign, CARD_TYPES};
 use sqlx::AnyPool;
-
-pub use app::cards::CARD_TYPES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CardError {

@@ -19,14 +19,17 @@ use std::time::{Duration, Instant};
 
 /// How soon to look at the database again after it failed to answer.
 const DB_RETRY: Duration = Duration::from_secs(1);
+/// How soon to try a ticket again after its token failed, when the token's
+/// own retry time is not known.
+const DEPENDENCY_RETRY: Duration = Duration::from_millis(100);
 /// How often a process re-reads the row while another process holds the lease.
 const LEASE_POLL: Duration = Duration::from_millis(250);
 
 impl Credentials {
     /// The flight of `kind` under way, or a new one: a task of its own, so
     /// that no caller going away can cancel it.
-    pub(super) fn flight(self: &Arc<Self>, kind: Kind) -> FlightFuture {
-        self.slot(kind).flight(|id| {
+    pub(super) fn flight(self: &Arc<Self>, kind: Kind, account: &str) -> FlightFuture {
+        self.slot(kind).flight(account, |id| {
             let this = self.clone();
             let task = tokio::spawn(async move {
                 let result = AssertUnwindSafe(this.clone().sync(kind))
@@ -240,7 +243,9 @@ impl Credentials {
                 }
                 Ok(value)
             }
-            Ok(Err(fetch::FetchError::Dependency(e))) => Err(e),
+            Ok(Err(fetch::FetchError::Dependency(e))) => {
+                self.dependency_failed(&lease, row.as_ref(), generation, asked, e)
+            }
             Ok(Err(fetch::FetchError::Upstream(e))) => {
                 self.back_off(&lease, row.as_ref(), generation, asked, e)
                     .await
@@ -325,6 +330,49 @@ impl Credentials {
         });
         self.slot(kind).remember(known, generation);
         valid.ok_or(CredentialError::Upstream(e))
+    }
+
+    /// A credential this one needs (a ticket's token) could not be had: keep
+    /// serving what is still valid and look again when the other one's
+    /// backoff ends, answering from memory meanwhile (no database round trip
+    /// per request while the token is backed off).
+    fn dependency_failed(
+        &self,
+        lease: &Lease,
+        row: Option<&Row>,
+        generation: u64,
+        asked: Instant,
+        e: CredentialError,
+    ) -> Result<String, CredentialError> {
+        // Try again when the token's backoff ends (its slot knows), and soon
+        // when it is not backed off.
+        let now = Instant::now();
+        let retry_at = lease
+            .kind
+            .token()
+            .and_then(|t| self.slot(t).backoff_until())
+            .filter(|at| *at > now)
+            .unwrap_or(now + DEPENDENCY_RETRY)
+            .min(now + self.settings.backoff_max);
+        let valid = row.and_then(Row::valid_value).map(str::to_string);
+        let mut known = self.known(
+            &lease.account,
+            valid.clone().unwrap_or_default(),
+            asked,
+            row.map_or(0, |r| r.expires_in_ms),
+            0,
+        );
+        known.next_sync = retry_at;
+        known.backoff = Some(Backoff {
+            errcode: match &e {
+                CredentialError::Upstream(w) => w.errcode(),
+                CredentialError::Backoff { errcode, .. } => *errcode,
+                _ => None,
+            },
+            last_error: e.to_string(),
+        });
+        self.slot(lease.kind).remember(known, generation);
+        valid.ok_or(e)
     }
 
     /// Exponential backoff: base × 2^(failures−1), capped.

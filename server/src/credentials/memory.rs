@@ -63,6 +63,8 @@ pub(super) type FlightFuture = Shared<BoxFuture<'static, Result<String, Credenti
 
 struct Flight {
     id: u64,
+    /// The account it fetches for (an admin may change the settings).
+    account: String,
     generation: u64,
     future: FlightFuture,
 }
@@ -122,6 +124,15 @@ impl Slot {
         }
     }
 
+    /// When a backoff this process knows of ends.
+    pub fn backoff_until(&self) -> Option<Instant> {
+        let guard = self.known.read().unwrap_or_else(|e| e.into_inner());
+        guard
+            .as_ref()
+            .filter(|k| k.backoff.is_some())
+            .map(|k| k.next_sync)
+    }
+
     /// Drops `value` and stops reads already under way from caching it again.
     pub fn forget(&self, value: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
@@ -131,18 +142,23 @@ impl Slot {
         }
     }
 
-    /// The flight under way for the current generation, or a new one made by
-    /// `start` (given the flight's id, to pass to [`Slot::landed`]).
-    pub fn flight(&self, start: impl FnOnce(u64) -> FlightFuture) -> FlightFuture {
+    /// The flight under way for `account` and the current generation, or a
+    /// new one made by `start` (given the flight's id, to pass to
+    /// [`Slot::landed`]).
+    pub fn flight(&self, account: &str, start: impl FnOnce(u64) -> FlightFuture) -> FlightFuture {
         let mut guard = self.flight.lock().unwrap_or_else(|e| e.into_inner());
         let generation = self.generation();
-        if let Some(f) = guard.as_ref().filter(|f| f.generation == generation) {
+        if let Some(f) = guard
+            .as_ref()
+            .filter(|f| f.generation == generation && f.account == account)
+        {
             return f.future.clone();
         }
         let id = self.flights.fetch_add(1, Ordering::Relaxed);
         let future = start(id);
         *guard = Some(Flight {
             id,
+            account: account.to_string(),
             generation,
             future: future.clone(),
         });

@@ -77,6 +77,15 @@ impl Kind {
             .unwrap_or_default()
     }
 
+    /// The token a ticket is fetched with (`None` for a token).
+    fn token(self) -> Option<Kind> {
+        match self {
+            Kind::JsapiTicket | Kind::CardTicket => Some(Kind::AccessToken),
+            Kind::WeComJsapiTicket | Kind::WeComAgentTicket => Some(Kind::WeComToken),
+            Kind::AccessToken | Kind::WeComToken => None,
+        }
+    }
+
     fn is_wecom(self) -> bool {
         matches!(
             self,
@@ -262,12 +271,12 @@ impl Credentials {
         {
             Answer::Serve { value, refresh } => {
                 if refresh {
-                    drop(self.flight(kind));
+                    drop(self.flight(kind, &account));
                 }
                 Ok(value)
             }
             Answer::Refuse(e) => Err(e),
-            Answer::Wait => self.flight(kind).await,
+            Answer::Wait => self.flight(kind, &account).await,
         }
     }
 
