@@ -151,25 +151,22 @@ impl Credentials {
             errcode: (row.last_errcode != 0).then_some(row.last_errcode),
             last_error: row.last_error.clone(),
         };
-        let mut known = self.known(
+        let until = after(asked, row.backoff_left_ms);
+        let valid = self.remember_backoff(
+            kind,
             account,
-            valid.unwrap_or_default().to_string(),
+            Some(row),
+            generation,
             asked,
-            row.expires_in_ms,
-            0,
+            until,
+            backoff.clone(),
         );
-        known.next_sync = after(asked, row.backoff_left_ms);
-        known.backoff = Some(backoff.clone());
-        slot.remember(known, generation);
-        Some(match valid {
-            Some(v) => Ok(v.to_string()),
-            None => Err(CredentialError::Backoff {
-                kind: kind.as_str(),
-                errcode: backoff.errcode,
-                last_error: backoff.last_error,
-                retry_in_secs: (row.backoff_left_ms + 999) / 1000,
-            }),
-        })
+        Some(valid.ok_or(CredentialError::Backoff {
+            kind: kind.as_str(),
+            errcode: backoff.errcode,
+            last_error: backoff.last_error,
+            retry_in_secs: (row.backoff_left_ms + 999) / 1000,
+        }))
     }
 
     /// What to keep in memory of a value that, at `asked`, expired in
@@ -294,11 +291,11 @@ impl Credentials {
     ) -> Result<String, CredentialError> {
         let kind = lease.kind;
         let failures = row.map_or(0, |r| r.failures) + 1;
-        let backoff = self.backoff(failures);
+        let backoff_for = self.backoff(failures);
         tracing::warn!(
             kind = kind.as_str(),
             failures,
-            backoff_ms = backoff.as_millis() as u64,
+            backoff_ms = backoff_for.as_millis() as u64,
             "fetching a credential failed: {e}"
         );
         let message = e.to_string();
@@ -307,7 +304,7 @@ impl Credentials {
             .store_failure(
                 lease,
                 failures,
-                backoff,
+                backoff_for,
                 &message,
                 e.errcode().unwrap_or_default(),
             )
@@ -315,21 +312,13 @@ impl Credentials {
         {
             tracing::warn!(kind = kind.as_str(), "could not record the failure: {db}");
         }
-        let valid = row.and_then(Row::valid_value).map(str::to_string);
-        let mut known = self.known(
-            &lease.account,
-            valid.clone().unwrap_or_default(),
-            asked,
-            row.map_or(0, |r| r.expires_in_ms),
-            0,
-        );
-        known.next_sync = Instant::now() + backoff;
-        known.backoff = Some(Backoff {
+        let backoff = Backoff {
             errcode: e.errcode(),
             last_error: message,
-        });
-        self.slot(kind).remember(known, generation);
-        valid.ok_or(CredentialError::Upstream(e))
+        };
+        let until = Instant::now() + backoff_for;
+        self.remember_backoff(kind, &lease.account, row, generation, asked, until, backoff)
+            .ok_or(CredentialError::Upstream(e))
     }
 
     /// A credential this one needs (a ticket's token) could not be had: keep
@@ -354,25 +343,52 @@ impl Credentials {
             .filter(|at| *at > now)
             .unwrap_or(now + DEPENDENCY_RETRY)
             .min(now + self.settings.backoff_max);
-        let valid = row.and_then(Row::valid_value).map(str::to_string);
-        let mut known = self.known(
-            &lease.account,
-            valid.clone().unwrap_or_default(),
-            asked,
-            row.map_or(0, |r| r.expires_in_ms),
-            0,
-        );
-        known.next_sync = retry_at;
-        known.backoff = Some(Backoff {
+        let backoff = Backoff {
             errcode: match &e {
                 CredentialError::Upstream(w) => w.errcode(),
                 CredentialError::Backoff { errcode, .. } => *errcode,
                 _ => None,
             },
             last_error: e.to_string(),
-        });
-        self.slot(lease.kind).remember(known, generation);
-        valid.ok_or(e)
+        };
+        self.remember_backoff(
+            lease.kind,
+            &lease.account,
+            row,
+            generation,
+            asked,
+            retry_at,
+            backoff,
+        )
+        .ok_or(e)
+    }
+
+    /// Remembers that WeChat is not asked for `kind` again before `until`,
+    /// keeping the value of `row` while it is valid (and answering it, or the
+    /// backoff's error, from memory until then). The value, if valid.
+    #[allow(clippy::too_many_arguments)]
+    fn remember_backoff(
+        &self,
+        kind: Kind,
+        account: &str,
+        row: Option<&Row>,
+        generation: u64,
+        asked: Instant,
+        until: Instant,
+        backoff: Backoff,
+    ) -> Option<String> {
+        let valid = row.and_then(Row::valid_value).map(str::to_string);
+        let mut known = self.known(
+            account,
+            valid.clone().unwrap_or_default(),
+            asked,
+            row.map_or(0, |r| r.expires_in_ms),
+            0,
+        );
+        known.next_sync = until;
+        known.backoff = Some(backoff);
+        self.slot(kind).remember(known, generation);
+        valid
     }
 
     /// Exponential backoff: base × 2^(failures−1), capped.
