@@ -58,7 +58,7 @@ pub enum AccountError {
 }
 
 /// A wrong field is named to the form; a database failure is worded by
-/// [`crate::api_error::db_error`].
+/// [`crate::api_error::DbFailure`].
 impl From<AccountError> for app::error::ApiError {
     fn from(e: AccountError) -> Self {
         match e {
@@ -69,7 +69,7 @@ impl From<AccountError> for app::error::ApiError {
                     message,
                 }],
             },
-            AccountError::Db(e) => crate::api_error::db_error(e),
+            AccountError::Db(e) => crate::api_error::DbFailure(e).into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! (`attempts`), the admin's session (ended by a password change, "sign out
 //! everywhere" or its absolute lifetime), and the audit log of every admin change.
 
+use crate::api_error::DbFailure;
 use crate::client_ip::ClientIp;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -48,6 +49,12 @@ pub enum AdminError {
     Db(#[from] sqlx::Error),
     #[error("session error: {0}")]
     Session(#[from] tower_sessions::session::Error),
+}
+
+impl From<DbFailure> for AdminError {
+    fn from(DbFailure(e): DbFailure) -> Self {
+        AdminError::Db(e)
+    }
 }
 
 /// How a sign-in or admin failure is told to the browser; a database, session
@@ -161,7 +168,7 @@ pub async fn audit(
     action: &str,
     target: &str,
     detail: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), DbFailure> {
     sqlx::query(
         "INSERT INTO audit_log (id, at_ms, admin, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -174,6 +181,27 @@ pub async fn audit(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// The 200 newest entries of the audit log, newest first.
+pub async fn audit_log(db: &AnyPool) -> Result<Vec<app::admin::AuditEntry>, DbFailure> {
+    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT at_ms, admin, action, target, detail FROM audit_log ORDER BY at_ms DESC LIMIT 200",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(at_ms, admin, action, target, detail)| app::admin::AuditEntry {
+                at_ms,
+                admin,
+                action,
+                target,
+                detail,
+            },
+        )
+        .collect())
 }
 
 /// Signing in: checks passwords (off the async workers, a few at a time),

@@ -5,7 +5,7 @@
 //! limits), so handlers say `?`. That impl picks the status and the words; a
 //! failure whose detail must stay on the server (a database's text, a disk
 //! error, a failed password hash) is answered through [`internal`] or
-//! [`db_error`], which log the detail with [`log_internal`] and answer in
+//! [`DbFailure`], which log the detail with [`log_internal`] and answer in
 //! generic words. So every 5xx with a server-side detail is logged exactly
 //! once, here, and nothing else logs on the way to a response. Failures the
 //! answer describes in full (4xx, WeChat's errcodes, backoff, busy) are not
@@ -17,9 +17,10 @@
 //! conversion to `ApiError` logs nothing more), and the OAuth pages'
 //! `CallbackError` and `/media/{file}`, which answer without an `ApiError`.
 //!
-//! The exception to `?` is `sqlx::Error`: neither it nor `ApiError` is this
-//! crate's, so the orphan rule forbids the `From`, and call sites say
-//! `.map_err(db_error)`.
+//! A bare `sqlx::Error` cannot convert (neither it nor `ApiError` is this
+//! crate's, so the orphan rule forbids the `From`): the domain functions
+//! handlers call return [`DbFailure`], this crate's wrapper of it, and `?`
+//! words it.
 
 use app::error::ApiError;
 use std::fmt::Display;
@@ -38,18 +39,50 @@ pub fn internal(what: &str, detail: &dyn Display, message: &str) -> ApiError {
     }
 }
 
+/// A database failure, on its way to an answer: what the domain functions
+/// behind the server functions return, so handlers say `?`. Its text (and
+/// `Debug`), which can quote SQL and values, is for the log only: the browser
+/// hears of it through `From<DbFailure> for ApiError`, in generic words.
+pub struct DbFailure(pub sqlx::Error);
+
+impl From<sqlx::Error> for DbFailure {
+    fn from(e: sqlx::Error) -> Self {
+        DbFailure(e)
+    }
+}
+
+impl std::fmt::Display for DbFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "database error: {}", self.0)
+    }
+}
+
+impl std::fmt::Debug for DbFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DbFailure").field(&self.0).finish()
+    }
+}
+
+impl std::error::Error for DbFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 /// A database failure as the browser hears of it: 503 (try again) when the
-/// database could not be reached, else 500. The details, which can quote SQL
-/// and values, go to the log only.
-pub fn db_error(e: sqlx::Error) -> ApiError {
-    log_internal("database error", &e);
-    if crate::db::unreachable(&e) {
-        ApiError::Unavailable {
-            message: "the database is unavailable; try again shortly".into(),
-        }
-    } else {
-        ApiError::Internal {
-            message: "database error".into(),
+/// database could not be reached, else 500. The details go to the log only
+/// (once, here).
+impl From<DbFailure> for ApiError {
+    fn from(DbFailure(e): DbFailure) -> Self {
+        log_internal("database error", &e);
+        if crate::db::unreachable(&e) {
+            ApiError::Unavailable {
+                message: "the database is unavailable; try again shortly".into(),
+            }
+        } else {
+            ApiError::Internal {
+                message: "database error".into(),
+            }
         }
     }
 }

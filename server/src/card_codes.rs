@@ -6,6 +6,7 @@
 //! and a unique index keeps one code per visitor and card even when the same
 //! visitor's requests race; it runs unchanged on SQLite and PostgreSQL.
 
+use crate::api_error::DbFailure;
 use crate::cards::CardError;
 use sqlx::AnyPool;
 use std::collections::BTreeSet;
@@ -104,11 +105,13 @@ pub async fn upload(db: &AnyPool, card_id: &str, text: &str) -> Result<(i64, i64
 }
 
 /// Unclaimed codes of `card_id`.
-pub async fn left(db: &AnyPool, card_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM card_codes WHERE card_id = $1 AND openid = ''")
-        .bind(card_id)
-        .fetch_one(db)
-        .await
+pub async fn left(db: &AnyPool, card_id: &str) -> Result<i64, DbFailure> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM card_codes WHERE card_id = $1 AND openid = ''")
+            .bind(card_id)
+            .fetch_one(db)
+            .await?,
+    )
 }
 
 /// The code `openid` holds for `card_id`, if any.
@@ -171,7 +174,7 @@ pub async fn claim(db: &AnyPool, card_id: &str, openid: &str) -> Result<String, 
 }
 
 /// Forgets the pool of a card that is no longer registered.
-pub async fn delete_for(db: &AnyPool, card_id: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_for(db: &AnyPool, card_id: &str) -> Result<(), DbFailure> {
     sqlx::query("DELETE FROM card_codes WHERE card_id = $1")
         .bind(card_id)
         .execute(db)

@@ -7,6 +7,7 @@
 //! signature counts against the caller's rate limits before the ticket is
 //! fetched.
 
+use crate::api_error::DbFailure;
 use crate::client_ip::ClientIp;
 use crate::credentials::{CredentialError, Kind};
 use crate::limits::Limited;
@@ -33,6 +34,12 @@ pub enum CardError {
     Credential(#[from] CredentialError),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+}
+
+impl From<DbFailure> for CardError {
+    fn from(DbFailure(e): DbFailure) -> Self {
+        CardError::Db(e)
+    }
 }
 
 fn check(name: &str, value: &str, max: usize, required: bool) -> Result<(), CardError> {
@@ -95,6 +102,40 @@ pub async fn register(db: &AnyPool, card: &app::admin::CardRow) -> Result<(), Ca
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Every registered card with its bindings and unclaimed codes, for the
+/// dashboard.
+pub async fn rows(db: &AnyPool) -> Result<Vec<app::admin::CardRow>, DbFailure> {
+    let rows: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT card_id, title, card_type, code_bound, openid_bound,
+            (SELECT COUNT(*) FROM card_codes k WHERE k.card_id = cards.card_id AND k.openid = '')
+         FROM cards ORDER BY title",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(card_id, title, card_type, c, o, left)| app::admin::CardRow {
+                card_id,
+                title,
+                card_type,
+                code_bound: c != 0,
+                openid_bound: o != 0,
+                codes_left: left,
+            },
+        )
+        .collect())
+}
+
+/// Unregisters card `card_id` and forgets its code pool.
+pub async fn delete(db: &AnyPool, card_id: &str) -> Result<(), DbFailure> {
+    sqlx::query("DELETE FROM cards WHERE card_id = $1")
+        .bind(card_id)
+        .execute(db)
+        .await?;
+    crate::card_codes::delete_for(db, card_id).await
 }
 
 /// Who asks for a card signature: the client IP, and the signed-in visitor.

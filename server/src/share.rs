@@ -1,8 +1,11 @@
 //! Pages and sharing, server side: loads a page with its share content made
 //! absolute (a missing link is the page's own URL, a missing image the site's
 //! default), counts share outcomes per page and day, and stores the config
-//! failures pages report.
+//! failures pages report; and the pages, share counts and reports as the
+//! dashboard lists, edits and deletes them.
 
+use crate::api_error::DbFailure;
+use app::admin::{FailureReport, PageSummary, ShareDay};
 use app::backend::is_known_api;
 use app::share::{ConfigFailure, PageContent};
 use app::wx::{AppMessageShare, ChooseImage, TimelineShare};
@@ -73,7 +76,7 @@ pub fn page_slug(path: &str) -> Option<&str> {
 }
 
 /// The [`PageMeta`] of page `slug`, when there is one.
-pub async fn page_meta(db: &AnyPool, slug: &str) -> Result<Option<PageMeta>, sqlx::Error> {
+pub async fn page_meta(db: &AnyPool, slug: &str) -> Result<Option<PageMeta>, DbFailure> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT js_api_list, auth_scope FROM pages WHERE slug = $1")
             .bind(slug)
@@ -91,7 +94,7 @@ pub async fn load_page(
     db: &AnyPool,
     origin: &str,
     slug: &str,
-) -> Result<Option<PageContent>, sqlx::Error> {
+) -> Result<Option<PageContent>, DbFailure> {
     let row: Option<PageRow> = sqlx::query_as(
         "SELECT slug, title, body, share_title, share_desc, share_link, share_image, timeline_title,
                 timeline_link, timeline_image, js_api_list, image_count, image_source, image_size
@@ -137,7 +140,7 @@ pub async fn record_share(
     slug: &str,
     channel: &str,
     outcome: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, DbFailure> {
     let exists: Option<String> = sqlx::query_scalar("SELECT slug FROM pages WHERE slug = $1")
         .bind(slug)
         .fetch_optional(db)
@@ -159,6 +162,27 @@ pub async fn record_share(
     Ok(true)
 }
 
+/// Share outcomes per page and day, for the dashboard.
+pub async fn share_activity(db: &AnyPool) -> Result<Vec<ShareDay>, DbFailure> {
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT slug, day,
+                SUM(CASE WHEN outcome = 'success' THEN count ELSE 0 END),
+                SUM(CASE WHEN outcome = 'cancel' THEN count ELSE 0 END)
+         FROM share_events GROUP BY slug, day ORDER BY slug, day",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(slug, day, successes, cancels)| ShareDay {
+            slug,
+            day,
+            successes,
+            cancels,
+        })
+        .collect())
+}
+
 /// The longest field of a config-failure report that is kept (longer ones are cut).
 const REPORT_FIELD_MAX: usize = 2048;
 
@@ -169,7 +193,7 @@ pub async fn store_config_failure(
     db: &AnyPool,
     r: &ConfigFailure,
     max: u64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), DbFailure> {
     let cut = |s: &str| s.chars().take(REPORT_FIELD_MAX).collect::<String>();
     let (page_url, signed_url, user_agent, err_msg) = (
         cut(&r.page_url),
@@ -226,6 +250,65 @@ pub async fn store_config_failure(
     Ok(())
 }
 
+/// The 100 most recently seen config-failure reports, with no diagnosis yet
+/// (`diagnosis` empty).
+pub async fn config_failures(db: &AnyPool) -> Result<Vec<FailureReport>, DbFailure> {
+    let rows: Vec<(String, String, String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT page_url, signed_url, user_agent, err_msg, created_at, count, last_seen
+         FROM config_failures ORDER BY last_seen DESC, fingerprint LIMIT 100",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(page_url, signed_url, user_agent, err_msg, created_at, count, last_seen)| {
+                FailureReport {
+                    page_url,
+                    signed_url,
+                    user_agent,
+                    err_msg,
+                    created_at,
+                    diagnosis: String::new(),
+                    count,
+                    last_seen,
+                }
+            },
+        )
+        .collect())
+}
+
+/// Every page, by slug, as the dashboard lists them.
+pub async fn page_summaries(db: &AnyPool) -> Result<Vec<PageSummary>, DbFailure> {
+    let rows: Vec<(String, String, String, i64)> =
+        sqlx::query_as("SELECT slug, title, auth_scope, updated_at FROM pages ORDER BY slug")
+            .fetch_all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(slug, title, auth_scope, updated_at)| PageSummary {
+            slug,
+            title,
+            auth_scope,
+            updated_at,
+        })
+        .collect())
+}
+
+/// Deletes page `slug`. `None`: there was no such page; else the deleted
+/// page's id (what its uploads belong to; empty if it was not read).
+pub async fn delete_page(db: &AnyPool, slug: &str) -> Result<Option<String>, DbFailure> {
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM pages WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await?;
+    let done = sqlx::query("DELETE FROM pages WHERE slug = $1")
+        .bind(slug)
+        .execute(db)
+        .await?;
+    Ok((done.rows_affected() != 0).then(|| id.unwrap_or_default()))
+}
+
 /// What saving a page came to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Saved {
@@ -256,7 +339,7 @@ struct FormRow {
 pub async fn page_form(
     db: &AnyPool,
     slug: &str,
-) -> Result<Option<app::admin::PageForm>, sqlx::Error> {
+) -> Result<Option<app::admin::PageForm>, DbFailure> {
     let row: Option<FormRow> = sqlx::query_as(
         "SELECT slug, title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
                 share_image, timeline_title, timeline_link, timeline_image
@@ -295,7 +378,7 @@ pub async fn save_page(
     db: &AnyPool,
     original: &str,
     f: &app::admin::PageForm,
-) -> Result<Saved, sqlx::Error> {
+) -> Result<Saved, DbFailure> {
     let slug = f.slug.trim();
     if slug != original {
         let taken: Option<String> = sqlx::query_scalar("SELECT slug FROM pages WHERE slug = $1")

@@ -6,6 +6,7 @@
 //!
 //! Invariant: a search matches `%`, `_` and `\` literally.
 
+use crate::api_error::DbFailure;
 use sqlx::AnyPool;
 
 /// The users of `account` whose nickname or openid contains `query`, most
@@ -16,7 +17,7 @@ pub async fn list_users(
     query: &str,
     page: i64,
     per_page: i64,
-) -> Result<app::admin::UsersPage, sqlx::Error> {
+) -> Result<app::admin::UsersPage, DbFailure> {
     // LIKE wildcards in the query are matched literally.
     let escaped: String = query
         .trim()

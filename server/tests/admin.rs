@@ -60,8 +60,8 @@ async fn every_admin_function_and_route_refuses_an_anonymous_caller() {
 
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    create_admin(&db, "root");
+    let app = App::start(&sim, &db, &[]).await;
+    add_admin(&db, "root").await;
     // A custom-code card, so that a code-pool upload getting through would show.
     sqlx::query("UPDATE cards SET code_bound = 1 WHERE card_id = 'pwxkitDemoCoupon00000000001'")
         .execute(&pool(&db).await)
@@ -123,9 +123,7 @@ async fn every_admin_function_and_route_refuses_an_anonymous_caller() {
 async fn a_cross_site_post_is_refused() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    create_admin(&db, "root");
-    let admin = signed_in(&app, "root").await;
+    let (app, admin) = App::with_admin(&sim, &db, &[]).await;
     let card = [
         ("card_id", "pCrossSite0001"),
         ("title", "Cross"),
@@ -189,9 +187,10 @@ async fn sign_in_is_limited_per_username_and_per_ip() {
             ("WXKIT_SIGN_IN_PER_USER", "3"),
             ("WXKIT_SIGN_IN_PER_IP", "6"),
         ],
-    );
-    create_admin(&db, "root");
-    create_admin(&db, "ops");
+    )
+    .await;
+    add_admin(&db, "root").await;
+    add_admin(&db, "ops").await;
     let b = Browser::new();
     for _ in 0..3 {
         let (status, body) = post(
@@ -286,7 +285,7 @@ async fn the_command_line_manages_admins_with_argon2id() {
     assert!(!ok && out.contains("no admin named"), "{out}");
 
     let sim = Sim::start();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::spawn(&sim, &db, &[]);
     let b = Browser::new();
     let (status, _) = post(
         &b,
@@ -313,9 +312,7 @@ async fn no_secret_reaches_a_dashboard_response() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let mp_token = "mpToken0Secret0Value";
-    let app = App::start(&sim, &db, &[("WXKIT_MP_TOKEN", mp_token)]);
-    create_admin(&db, "root");
-    let admin = signed_in(&app, "root").await;
+    let (app, admin) = App::with_admin(&sim, &db, &[("WXKIT_MP_TOKEN", mp_token)]).await;
     // Make sure there are tokens and tickets to leak.
     app.sign_ok().await;
     let (status, _) = post(
@@ -396,9 +393,7 @@ async fn no_secret_reaches_a_dashboard_response() {
 async fn pages_are_edited_with_inline_validation_and_audited() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    create_admin(&db, "root");
-    let admin = signed_in(&app, "root").await;
+    let (app, admin) = App::with_admin(&sim, &db, &[]).await;
     let page = |title: &str, link: &str| {
         vec![
             ("original".to_string(), "demo".to_string()),
@@ -492,9 +487,7 @@ async fn pages_are_edited_with_inline_validation_and_audited() {
 async fn refresh_now_goes_through_the_single_flight_path_and_the_debugger_signs_like_wechat() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    create_admin(&db, "root");
-    let admin = signed_in(&app, "root").await;
+    let (app, admin) = App::with_admin(&sim, &db, &[]).await;
     app.sign_ok().await;
     assert_eq!(sim.calls("getticket:jsapi").await, 1);
     let refreshes = (0..5).map(|_| {
@@ -582,9 +575,7 @@ async fn refresh_now_goes_through_the_single_flight_path_and_the_debugger_signs_
 async fn users_are_searchable_and_paginated_media_and_cards_are_managed() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    create_admin(&db, "root");
-    let admin = signed_in(&app, "root").await;
+    let (app, admin) = App::with_admin(&sim, &db, &[]).await;
     let pool = pool(&db).await;
     for i in 0..25 {
         sqlx::query(
@@ -725,9 +716,7 @@ async fn users_are_searchable_and_paginated_media_and_cards_are_managed() {
 async fn the_account_is_edited_live_and_its_secrets_stay_write_only() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    create_admin(&db, "root");
-    let admin = signed_in(&app, "root").await;
+    let (app, admin) = App::with_admin(&sim, &db, &[]).await;
     let page = admin.get(&format!("{}/admin/account", app.base())).await;
     assert!(page.body.contains("set (never shown)") && !page.body.contains(SIM_APP_SECRET));
     let other_url = "https://h5.example.com/p/demo";
@@ -840,9 +829,9 @@ async fn the_account_is_edited_live_and_its_secrets_stay_write_only() {
     assert!(details.iter().any(|d| d.contains("app_secret replaced")));
     assert!(details.iter().all(|d| !d.contains(wrong)));
 
-    // Another process on the same database starts with the edited account
+    // Another server on the same database starts with the edited account
     // (the environment's default domains would be 127.0.0.1,localhost).
-    let second = App::start(&sim, &db, &[]);
+    let second = App::start(&sim, &db, &[]).await;
     let b = signed_in(&second, "root").await;
     let page = b.get(&format!("{}/admin/account", second.base())).await;
     assert!(

@@ -26,7 +26,7 @@ async fn attempt(app: &App, ip: &str, username: &str, password: &str) -> (u16, S
 
 #[tokio::test(flavor = "multi_thread")]
 async fn limits_hold_across_processes_and_a_stranger_cannot_lock_an_admin_out() {
-    let sim = Sim::start();
+    let sim = Sim::spawn();
     let db = Db::postgres().await;
     let env = [
         ("WXKIT_TRUSTED_PROXIES", "127.0.0.1"),
@@ -34,7 +34,7 @@ async fn limits_hold_across_processes_and_a_stranger_cannot_lock_an_admin_out() 
         ("WXKIT_SIGN_IN_PER_USER", "3"),
         ("WXKIT_SIGN_IN_PER_USER_TOTAL", "8"),
     ];
-    let replicas = [App::start(&sim, &db, &env), App::start(&sim, &db, &env)];
+    let replicas = [App::spawn(&sim, &db, &env), App::spawn(&sim, &db, &env)];
     create_admin(&db, "root");
 
     // A stranger guesses root's password, alternating between the replicas:
@@ -81,9 +81,9 @@ async fn limits_hold_across_processes_and_a_stranger_cannot_lock_an_admin_out() 
 async fn usernames_and_passwords_are_length_checked_before_anything_else() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::spawn(&sim, &db, &[]);
     create_admin(&db, "root");
-    let rss_before = app.proc.rss_kib();
+    let rss_before = app.proc().rss_kib();
     let b = Browser::new();
     for i in 0..300 {
         let huge = format!("{i}{}", "u".repeat(60_000));
@@ -113,7 +113,7 @@ async fn usernames_and_passwords_are_length_checked_before_anything_else() {
         .await
         .unwrap();
     assert_eq!(keys, 0);
-    let grown = app.proc.rss_kib().saturating_sub(rss_before);
+    let grown = app.proc().rss_kib().saturating_sub(rss_before);
     assert!(grown < 40 * 1024, "RSS grew by {grown} KiB");
     // The admin still signs in.
     signed_in(&app, "root").await;
@@ -127,7 +127,7 @@ async fn whoami(b: &Browser, app: &App) -> u16 {
 async fn admin_sessions_end_with_a_new_password_everywhere_or_after_their_lifetime() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::spawn(&sim, &db, &[]);
     create_admin(&db, "root");
     create_admin(&db, "ops");
 

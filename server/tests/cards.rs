@@ -6,7 +6,6 @@
 
 mod common;
 
-use common::admin::{create_admin, signed_in};
 use common::*;
 use serde_json::Value;
 use sha1::{Digest, Sha1};
@@ -87,17 +86,11 @@ async fn verified_ext(sim: &Sim, card_id: &str, ext: &Value) -> Value {
     ext
 }
 
-/// The admin `root`, signed in.
-async fn admin(app: &App, db: &Db) -> Browser {
-    create_admin(db, "root");
-    signed_in(app, "root").await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_cards_are_never_signed() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let anyone = Browser::new();
     for (path, form) in [
         ("/api/card_ext", vec![("card_id", "pNotRegistered0001")]),
@@ -130,7 +123,7 @@ async fn unknown_cards_are_never_signed() {
 async fn the_request_never_chooses_the_openid_or_the_code() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let forged = [("openid", "oForgedOpenid000"), ("code", "forged-code")];
     let anyone = Browser::new();
 
@@ -181,7 +174,7 @@ async fn the_request_never_chooses_the_openid_or_the_code() {
 async fn a_bound_card_puts_the_cards_page_behind_sign_in() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let anyone = Browser::new();
     let cards = format!("{}/p/demo/cards", app.base());
     assert_eq!(anyone.get(&cards).await.status, 200, "no bound card yet");
@@ -215,8 +208,7 @@ async fn a_bound_card_puts_the_cards_page_behind_sign_in() {
 /// deduplicated and shown per card; deleting the card deletes its pool.
 async fn each_visitor_gets_one_code(db: Db) {
     let sim = Sim::start();
-    let app = App::start(&sim, &db, &[]);
-    let root = admin(&app, &db).await;
+    let (app, root) = App::with_admin(&sim, &db, &[]).await;
     let (status, body) = post(
         &root,
         &app,
@@ -402,7 +394,8 @@ async fn card_signatures_are_limited_per_ip_and_per_visitor() {
             ("WXKIT_WRITES_PER_IP", "5"),
             ("WXKIT_CARD_SIGNS_PER_VISITOR", "2"),
         ],
-    );
+    )
+    .await;
     let jing = visitor(&app, "阿静").await;
     let ext = [("card_id", DEMO_CARD)];
     for _ in 0..2 {
@@ -430,8 +423,7 @@ async fn card_signatures_are_limited_per_ip_and_per_visitor() {
 async fn code_uploads_are_validated_bounded_and_audited() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    let root = admin(&app, &db).await;
+    let (app, root) = App::with_admin(&sim, &db, &[]).await;
     register(&db, "pCodeCard00002", true, false).await;
     let upload = |card_id: &'static str, codes: String| {
         let (root, app) = (&root, &app);

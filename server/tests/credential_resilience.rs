@@ -69,7 +69,7 @@ async fn in_margin_requests_do_not_wait_for_the_refresh(db: Db) {
     // Tickets live 8 s; the 3 s margin (under half of 8) keeps a ticket fresh
     // for its first 5 s, in the margin for 3 more, then it expires.
     sim.lifetimes(json!({ "ticket_ttl": 8 })).await;
-    let app = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "3")]);
+    let app = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "3")]).await;
     let url = format!("{}/p?x=1", app.base());
     app.sign_ok_for(&url).await;
     // The ticket was fetched just before t0: stale by t0 + 5, valid until after t0 + 7.
@@ -150,7 +150,7 @@ async fn a_fetch_outlives_the_clients_that_hung_up() {
     sim.fault(json!({ "endpoint": "token", "delay_ms": 2000, "times": 1 }))
         .await;
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let url = format!("{}/p", app.base());
     let endpoint = format!("{}/api/jssdk_config", app.base());
     let impatient = reqwest::Client::builder()
@@ -202,7 +202,7 @@ async fn a_fetch_outlives_the_clients_that_hung_up() {
 // 3. A lease holder SIGKILLed mid-refresh: the others serve and take over.
 
 async fn a_killed_lease_holder_is_taken_over(db: Db) {
-    let sim = Sim::start();
+    let sim = Sim::spawn();
     // Tickets live 16 s; the 7 s margin (under half of 16) keeps one fresh for
     // 9 s. Fetched just before t0: in the margin from t0 + 9 at the latest,
     // valid until after t0 + 15.
@@ -212,9 +212,9 @@ async fn a_killed_lease_holder_is_taken_over(db: Db) {
         ("WXKIT_REFRESH_MARGIN_SECS", "7"),
         ("WXKIT_CREDENTIAL_LEASE_SECS", "2"),
     ];
-    let a = App::start(&sim, &db, &env);
-    let b = App::start(&sim, &db, &env);
-    let c = App::start(&sim, &db, &env);
+    let a = App::spawn(&sim, &db, &env);
+    let b = App::spawn(&sim, &db, &env);
+    let c = App::spawn(&sim, &db, &env);
     let (url_a, url_b, url_c) = (
         format!("{}/p", a.base()),
         format!("{}/p", b.base()),
@@ -247,7 +247,7 @@ async fn a_killed_lease_holder_is_taken_over(db: Db) {
         || async { sim.calls("getticket:jsapi").await == 2 },
     )
     .await;
-    a.proc.stop();
+    a.stop();
     let killed = Instant::now();
 
     // A took the lease after `signed_on_a` and renewed it every 2/3 s until
@@ -343,7 +343,8 @@ async fn a_long_wechat_outage_is_served_from_the_valid_ticket() {
             ("WXKIT_BACKOFF_BASE_MS", "50"),
             ("WXKIT_BACKOFF_MAX_SECS", "1"),
         ],
-    );
+    )
+    .await;
     let url = format!("{}/p", app.base());
     app.sign_ok_for(&url).await;
     let t0 = Instant::now();
@@ -402,7 +403,7 @@ async fn a_long_wechat_outage_is_served_from_the_valid_ticket() {
 // 5. Processes whose clocks differ by minutes still agree on the lease.
 
 async fn processes_with_skewed_clocks_fetch_once(db: Db) {
-    let sim = Sim::start();
+    let sim = Sim::spawn();
     // The cold start's token call hangs 800 ms: every process finds the lease
     // taken. One judging the lease by its own clock would see a lease of the
     // process 5 minutes behind as long expired and fetch again.
@@ -410,7 +411,7 @@ async fn processes_with_skewed_clocks_fetch_once(db: Db) {
         .await;
     migrate(&db);
     let apps = ["0", "300", "-300"]
-        .map(|offset| App::start(&sim, &db, &[("WXKIT_TEST_CLOCK_OFFSET_SECS", offset)]));
+        .map(|offset| App::spawn(&sim, &db, &[("WXKIT_TEST_CLOCK_OFFSET_SECS", offset)]));
     let requests = (0..300).map(|i| {
         let app = &apps[i % 3];
         let url = format!("{}/p/{i}", app.base());
@@ -495,7 +496,8 @@ async fn postgres_going_away_is_survived() {
             ("WXKIT_DATABASE_URL", through_proxy.as_str()),
             ("WXKIT_REFRESH_MARGIN_SECS", "12"),
         ],
-    );
+    )
+    .await;
     let url = format!("{}/p", app.base());
     app.sign_ok_for(&url).await;
     let t0 = Instant::now();
@@ -548,9 +550,9 @@ async fn postgres_going_away_is_survived() {
     assert_eq!(sim.calls("getticket:jsapi").await, 2);
     let newest = new_tickets(&sim, &first).await;
 
-    // The write landed: a process straight on the database signs with it
+    // The write landed: a server straight on the database signs with it
     // without asking WeChat.
-    let second = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "12")]);
+    let second = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "12")]).await;
     let url2 = format!("{}/p", second.base());
     let body = second.sign_ok_for(&url2).await;
     assert!(verifies(&newest, &body, &url2), "{body}");

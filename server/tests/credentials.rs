@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 async fn cold_burst_fetches_one_token_and_one_ticket() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let url = format!("{}/p?x=1", app.base());
     let replies = join_all((0..200).map(|_| app.sign(&url))).await;
     let tickets = sim.tickets("jsapi").await;
@@ -31,10 +31,10 @@ async fn cold_burst_fetches_one_token_and_one_ticket() {
 async fn restart_reuses_the_stored_credentials() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let first = App::start(&sim, &db, &[]);
+    let first = App::spawn(&sim, &db, &[]);
     first.sign_ok().await;
-    first.proc.stop();
-    let second = App::start(&sim, &db, &[]);
+    first.stop();
+    let second = App::spawn(&sim, &db, &[]);
     second.sign_ok().await;
     assert_eq!(
         sim.calls("token").await,
@@ -54,7 +54,7 @@ async fn refreshes_within_the_margin_before_expiry() {
     // Tickets live 6 s; with a 2 s margin wxkit refreshes once 4 s have passed.
     sim.lifetimes(json!({ "ticket_ttl": 6 })).await;
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "2")]);
+    let app = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "2")]).await;
     let first = app.sign_ok().await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     app.sign_ok().await;
@@ -110,7 +110,7 @@ async fn an_invalid_token_is_replaced_once_and_the_call_retried() {
     let sim = Sim::start();
     sim.lifetimes(json!({ "ticket_ttl": 4 })).await;
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "2")]);
+    let app = App::start(&sim, &db, &[("WXKIT_REFRESH_MARGIN_SECS", "2")]).await;
     app.sign_ok().await;
     // The token dies (as when another party fetched a new one and the grace ran out).
     sim.control("revoke", json!({})).await;
@@ -142,7 +142,7 @@ async fn quota_errors_back_off_and_name_the_errcode() {
     let sim = Sim::start();
     sim.fault(json!({ "endpoint": "token", "errcode": 45009, "errmsg": "reach max api daily quota limit" })).await;
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_BACKOFF_BASE_MS", "500")]);
+    let app = App::start(&sim, &db, &[("WXKIT_BACKOFF_BASE_MS", "500")]).await;
     let url = format!("{}/", app.base());
     let replies = join_all((0..30).map(|_| app.sign(&url))).await;
     // The requests that waited for the one fetch get its error (502); any
@@ -196,7 +196,7 @@ async fn busy_errors_back_off_too() {
     )
     .await;
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_BACKOFF_BASE_MS", "400")]);
+    let app = App::start(&sim, &db, &[("WXKIT_BACKOFF_BASE_MS", "400")]).await;
     let (status, body) = app.sign(&format!("{}/", app.base())).await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["errcode"], -1);
@@ -222,7 +222,8 @@ async fn a_still_valid_ticket_is_served_while_refresh_fails() {
             ("WXKIT_REFRESH_MARGIN_SECS", "3"),
             ("WXKIT_BACKOFF_BASE_MS", "5000"),
         ],
-    );
+    )
+    .await;
     app.sign_ok().await;
     sim.fault(json!({ "endpoint": "getticket", "errcode": 45009 }))
         .await;
@@ -260,7 +261,8 @@ async fn upstream_timeouts_and_garbage_are_clear_errors() {
             ("WXKIT_UPSTREAM_TIMEOUT_MS", "300"),
             ("WXKIT_BACKOFF_BASE_MS", "10"),
         ],
-    );
+    )
+    .await;
     let started = Instant::now();
     let (status, body) = app.sign(&format!("{}/", app.base())).await;
     assert_eq!(status, 503, "{body}");
@@ -314,7 +316,8 @@ async fn a_wrong_secret_is_reported_with_its_errcode() {
             ("WXKIT_APP_ID", SIM_APP_ID),
             ("WXKIT_APP_SECRET", "wrong-secret"),
         ],
-    );
+    )
+    .await;
     let (status, body) = app.sign(&format!("{}/", app.base())).await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["errcode"], 40125);
@@ -325,19 +328,19 @@ async fn a_wrong_secret_is_reported_with_its_errcode() {
 async fn stable_token_mode_uses_stable_token() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_TOKEN_MODE", "stable")]);
+    let app = App::start(&sim, &db, &[("WXKIT_TOKEN_MODE", "stable")]).await;
     app.sign_ok().await;
     assert_eq!(sim.calls("stable_token").await, 1);
     assert_eq!(sim.calls("token").await, 0);
 }
 
 async fn three_processes_fetch_once(db: Db) {
-    let sim = Sim::start();
+    let sim = Sim::spawn();
     migrate(&db);
     let apps = [
-        App::start(&sim, &db, &[]),
-        App::start(&sim, &db, &[]),
-        App::start(&sim, &db, &[]),
+        App::spawn(&sim, &db, &[]),
+        App::spawn(&sim, &db, &[]),
+        App::spawn(&sim, &db, &[]),
     ];
     let requests = (0..300).map(|i| {
         let app = &apps[i % 3];
@@ -376,10 +379,10 @@ async fn three_processes_on_postgres_fetch_once() {
 async fn postgres_restart_reuses_the_stored_credentials() {
     let sim = Sim::start();
     let db = Db::postgres().await;
-    let first = App::start(&sim, &db, &[]);
+    let first = App::spawn(&sim, &db, &[]);
     first.sign_ok().await;
-    first.proc.stop();
-    App::start(&sim, &db, &[]).sign_ok().await;
+    first.stop();
+    App::spawn(&sim, &db, &[]).sign_ok().await;
     assert_eq!(sim.calls("token").await, 1);
     assert_eq!(sim.calls("getticket:jsapi").await, 1);
 }

@@ -152,7 +152,8 @@ async fn random_malformed_requests_never_hurt_the_server() {
             ("WXKIT_MEDIA_GETS_PER_IP", "1000000"),
             ("WXKIT_SIGN_IN_PER_IP", "10000"),
         ],
-    );
+    )
+    .await;
     let mut paths: Vec<String> = wxkit::web::public_functions();
     assert!(paths.len() >= 8, "the public server functions: {paths:?}");
     paths.extend(

@@ -85,7 +85,7 @@ fn error_kind(body: &str) -> String {
 async fn every_response_carries_the_security_headers() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     for path in [
         "/",
         "/p/demo",
@@ -123,7 +123,8 @@ async fn every_response_carries_the_security_headers() {
             ("WXKIT_PUBLIC_ORIGIN", "https://127.0.0.1"),
             ("WXKIT_JS_DOMAINS", "127.0.0.1"),
         ],
-    );
+    )
+    .await;
     let r = https
         .http
         .get(format!("{}/p/demo", https.base()))
@@ -140,7 +141,7 @@ async fn every_response_carries_the_security_headers() {
 async fn bad_input_is_a_clear_4xx_never_a_500() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let form = "application/x-www-form-urlencoded";
 
     // Invalid UTF-8, raw and percent-encoded.
@@ -229,7 +230,8 @@ async fn config_failures_are_counted_and_bounded() {
                 ("WXKIT_CONFIG_FAILURES_MAX", "20"),
                 ("WXKIT_WRITES_PER_IP", "100000"),
             ],
-        );
+        )
+        .await;
         let pool = pool(&db).await;
         // The same failure 50 times: one row, counted.
         for _ in 0..50 {
@@ -269,7 +271,7 @@ async fn limits_count_the_client_behind_a_trusted_proxy_only() {
     let sim = Sim::start();
     let db = Db::sqlite();
     // No trusted proxy: X-Forwarded-For is the client's own claim and ignored.
-    let direct = App::start(&sim, &db, &[("WXKIT_WRITES_PER_IP", "3")]);
+    let direct = App::start(&sim, &db, &[("WXKIT_WRITES_PER_IP", "3")]).await;
     for i in 0..3 {
         let xff = format!("198.51.100.{i}");
         assert_eq!(
@@ -297,7 +299,8 @@ async fn limits_count_the_client_behind_a_trusted_proxy_only() {
             ("WXKIT_WRITES_PER_IP", "3"),
             ("WXKIT_TRUSTED_PROXIES", "127.0.0.1/32"),
         ],
-    );
+    )
+    .await;
     for _ in 0..3 {
         assert_eq!(
             report(
@@ -357,7 +360,7 @@ async fn limits_count_the_client_behind_a_trusted_proxy_only() {
 async fn every_request_has_a_time_limit() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_REQUEST_TIMEOUT_SECS", "1")]);
+    let app = App::start(&sim, &db, &[("WXKIT_REQUEST_TIMEOUT_SECS", "1")]).await;
     sim.fault(json!({ "endpoint": "token", "delay_ms": 4000 }))
         .await;
     let started = Instant::now();

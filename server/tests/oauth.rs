@@ -29,7 +29,7 @@ async fn pool(db: &Db) -> sqlx::AnyPool {
 async fn the_authorize_url_is_built_exactly_and_the_landing_page_signs_itself() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let browser = Browser::new();
 
     let first = browser
@@ -84,7 +84,7 @@ async fn the_authorize_url_is_built_exactly_and_the_landing_page_signs_itself() 
 
 async fn userinfo_flow(db: Db) {
     let sim = Sim::start();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let browser = Browser::new();
     let landing = browser.sign_in(&app, "/p/demo-userinfo", "小明").await;
     assert_eq!(landing.status, 200);
@@ -150,7 +150,7 @@ async fn userinfo_flow_on_postgres() {
 async fn the_session_cookie_is_http_only_and_lax() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let r = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -204,7 +204,7 @@ async fn the_session_cookie_is_http_only_and_lax() {
 async fn bad_states_are_refused_before_any_exchange() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let alice = Browser::new();
     let mallory = Browser::new();
 
@@ -263,7 +263,7 @@ async fn bad_states_are_refused_before_any_exchange() {
 async fn an_attempt_expires() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_OAUTH_ATTEMPT_SECS", "1")]);
+    let app = App::start(&sim, &db, &[("WXKIT_OAUTH_ATTEMPT_SECS", "1")]).await;
     let alice = Browser::new();
     let start = alice.get(&format!("{}/p/demo-base", app.base())).await;
     let back = alice
@@ -280,7 +280,7 @@ async fn an_attempt_expires() {
 async fn anonymous_page_views_write_nothing() {
     for db in [Db::sqlite(), Db::postgres().await] {
         let sim = Sim::start();
-        let app = App::start(&sim, &db, &[]);
+        let app = App::start(&sim, &db, &[]).await;
         let pool = pool(&db).await;
         let rows = |table: &'static str| {
             let pool = pool.clone();
@@ -317,7 +317,7 @@ async fn anonymous_page_views_write_nothing() {
 async fn a_refusal_offers_to_try_again() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let browser = Browser::new();
     let start = browser
         .get(&format!("{}/p/demo-userinfo", app.base()))
@@ -339,7 +339,7 @@ async fn a_refusal_offers_to_try_again() {
 async fn a_reused_code_is_explained_then_a_fresh_attempt_succeeds() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let first = Browser::new();
     let start = first.get(&format!("{}/p/demo-userinfo", app.base())).await;
     let back = first
@@ -375,7 +375,7 @@ async fn a_reused_code_is_explained_then_a_fresh_attempt_succeeds() {
 async fn return_targets_never_leave_the_site() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     for next in [
         "https://evil.example",
         "//evil.example",
@@ -417,7 +417,7 @@ async fn web_tokens_are_refreshed_then_authorization_starts_again() {
     let sim = Sim::start();
     let db = Db::sqlite();
     // Fetch the profile on every visit, so every visit uses the web token.
-    let app = App::start(&sim, &db, &[("WXKIT_PROFILE_TTL_SECS", "0")]);
+    let app = App::start(&sim, &db, &[("WXKIT_PROFILE_TTL_SECS", "0")]).await;
     let browser = Browser::new();
     let page = format!("{}/p/demo-userinfo", app.base());
     assert!(has_visitor(
@@ -463,7 +463,7 @@ async fn a_token_expired_by_our_clock_is_refreshed_without_a_check() {
     let sim = Sim::start();
     let db = Db::sqlite();
     sim.lifetimes(json!({ "web_token_ttl": 30 })).await;
-    let app = App::start(&sim, &db, &[("WXKIT_PROFILE_TTL_SECS", "0")]);
+    let app = App::start(&sim, &db, &[("WXKIT_PROFILE_TTL_SECS", "0")]).await;
     let browser = Browser::new();
     // The landing visit and the next one each refresh: the token WeChat gave
     // lives 30 s, inside the 60 s safety margin.
@@ -481,7 +481,7 @@ async fn a_token_expired_by_our_clock_is_refreshed_without_a_check() {
 async fn server_functions_of_protected_pages_need_a_session() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let (status, body) = app
         .post_form("/api/page", &[("slug", "demo-userinfo")])
         .await;
@@ -519,7 +519,7 @@ async fn server_functions_of_protected_pages_need_a_session() {
 async fn wecom_members_sign_in_and_pages_get_a_corp_and_agent_config() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_ACCOUNT_KIND", "wecom")]);
+    let app = App::start(&sim, &db, &[("WXKIT_ACCOUNT_KIND", "wecom")]).await;
     let browser = Browser::new();
     let start = browser.get(&format!("{}/p/demo-wecom", app.base())).await;
     assert_eq!(start.status, 302);
@@ -576,7 +576,7 @@ async fn wecom_members_sign_in_and_pages_get_a_corp_and_agent_config() {
 
     // An Official Account page never gets an agentConfig.
     let official_db = Db::sqlite();
-    let official = App::start(&sim, &official_db, &[]);
+    let official = App::start(&sim, &official_db, &[]).await;
     let html = official.html("/p/demo").await;
     assert!(embedded_config(&html).get("agent").is_none());
 }
@@ -587,7 +587,7 @@ async fn the_message_server_answers_echostr_only_to_a_good_signature() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let token = "wxkitMpToken2026";
-    let app = App::start(&sim, &db, &[("WXKIT_MP_TOKEN", token)]);
+    let app = App::start(&sim, &db, &[("WXKIT_MP_TOKEN", token)]).await;
     let (timestamp, nonce, echostr) = ("1714000000", "8237645", "6598430947561230789");
     let mut parts = [token, timestamp, nonce];
     parts.sort();
@@ -611,7 +611,7 @@ async fn the_message_server_answers_echostr_only_to_a_good_signature() {
 
     // Without a token nothing verifies.
     let plain_db = Db::sqlite();
-    let plain = App::start(&sim, &plain_db, &[]);
+    let plain = App::start(&sim, &plain_db, &[]).await;
     let r = reqwest::get(format!(
         "{}/wechat/{SIM_APP_ID}/messages?signature={good}&timestamp={timestamp}&nonce={nonce}&echostr={echostr}",
         plain.base()

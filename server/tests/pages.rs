@@ -11,7 +11,7 @@ use sha1::{Digest, Sha1};
 async fn the_demo_page_is_seeded_with_absolute_share_links() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let (status, page) = app.post_form("/api/page", &[("slug", "demo")]).await;
     assert_eq!(status, 200);
     assert_eq!(page["friend"]["link"], format!("{}/p/demo", app.base()));
@@ -51,7 +51,7 @@ async fn share_rows(db: &Db) -> Vec<(String, String, String, i64)> {
 
 async fn share_events_are_counted(db: Db) {
     let sim = Sim::start();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     for (channel, outcome) in [
         ("app_message", "success"),
         ("app_message", "success"),
@@ -102,7 +102,7 @@ async fn share_events_are_counted_on_postgres() {
 async fn config_failures_are_stored_and_checked() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let report = [
         (
             "page_url",
@@ -141,7 +141,7 @@ fn sha1_hex(s: &str) -> String {
 async fn the_simulated_client_verifies_config_like_wechat() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     sim.control("js_domains", json!({ "domains": ["127.0.0.1"] }))
         .await;
     let url = format!("{}/p/demo?x=1", app.base());
@@ -181,7 +181,7 @@ async fn the_simulated_client_verifies_config_like_wechat() {
 async fn the_simulated_client_verifies_card_signatures() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     app.sign_ok().await;
     // A wx_card ticket, as wxkit's card signing will fetch it.
     let token = sim.token().await;
@@ -229,7 +229,8 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
             ("WXKIT_DATA_DIR", data.path().to_str().unwrap()),
             ("WXKIT_MEDIA_MAX_BYTES", "2048"),
         ],
-    );
+    )
+    .await;
     let png = vec![137u8, 80, 78, 71, 13, 10, 26, 10, 1, 2, 3];
     let a = sim.media("image/png", png.clone()).await;
     let b = sim.media("image/jpeg", vec![255, 216, 255, 0]).await;
@@ -332,7 +333,7 @@ async fn uploads_are_fetched_from_wechat_checked_and_kept() {
 async fn card_signatures_are_made_with_the_card_ticket() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let (status, cards) = app.post_form("/api/cards", &[]).await;
     assert_eq!(status, 200, "{cards}");
     let card_id = cards[0]["card_id"].as_str().unwrap().to_string();

@@ -45,7 +45,7 @@ async fn last_errors(db: &Db) -> String {
 async fn a_ticket_reply_in_an_unexpected_shape_is_described_never_quoted() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_BACKOFF_BASE_MS", "10")]);
+    let app = App::start(&sim, &db, &[("WXKIT_BACKOFF_BASE_MS", "10")]).await;
     // The reply carries a real, valid ticket, but no expires_in.
     sim.fault(json!({ "endpoint": "getticket:jsapi", "drop_field": "expires_in" }))
         .await;
@@ -72,7 +72,7 @@ async fn a_ticket_reply_in_an_unexpected_shape_is_described_never_quoted() {
 async fn a_token_reply_in_an_unexpected_shape_is_described_never_quoted() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_TOKEN_MODE", "stable")]);
+    let app = App::start(&sim, &db, &[("WXKIT_TOKEN_MODE", "stable")]).await;
     sim.fault(json!({ "endpoint": "stable_token", "drop_field": "expires_in" }))
         .await;
     let (status, body) = app.sign(&format!("{}/", app.base())).await;
@@ -106,7 +106,7 @@ const DB_WORDS: [&str; 5] = ["sqlite", "relation", "syntax", "no such table", "v
 
 async fn database_failures_are_not_described(db: Db) {
     let sim = Sim::start();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let pool = wxkit::db::connect(&db.url()).await.unwrap();
     for table in ["credentials", "pages"] {
         sqlx::query(&format!("DROP TABLE {table}"))
@@ -144,18 +144,11 @@ async fn database_failures_are_not_described_postgres() {
     database_failures_are_not_described(Db::postgres().await).await;
 }
 
-/// An admin named `name`, signed in.
-async fn admin(db: &Db, app: &App, name: &str) -> Browser {
-    common::admin::create_admin(db, name);
-    common::admin::signed_in(app, name).await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_debugger_takes_a_ticket_by_post_only() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
-    let b = admin(&db, &app, "root").await;
+    let (app, b) = App::with_admin(&sim, &db, &[]).await;
     // The official vector (PROTOCOL.md §2).
     let ticket =
         "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg";
@@ -228,7 +221,7 @@ fn urlencoding(s: &str) -> String {
 async fn without_the_simulator_there_is_no_sim_surface() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start_unsimulated(&sim, &db, &[]);
+    let app = App::start_unsimulated(&sim, &db, &[]).await;
     let r = app
         .http
         .get(format!("{}/_sim/control/stats", app.base()))

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::admin::{create_admin, post, signed_in};
+use common::admin::post;
 use common::*;
 use serde_json::Value;
 
@@ -83,7 +83,7 @@ fn message(body: &Value) -> String {
 async fn made_up_ids_beyond_the_per_ip_limit_never_reach_wechat() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[("WXKIT_MEDIA_GETS_PER_IP", "3")]);
+    let app = App::start(&sim, &db, &[("WXKIT_MEDIA_GETS_PER_IP", "3")]).await;
     // Each made-up id costs one media/get (WeChat answers 40007), up to the limit.
     for i in 0..3 {
         let (status, body) = save(&app, "demo", &format!("madeUpMediaId{i}")).await;
@@ -116,7 +116,8 @@ async fn an_image_over_the_size_limit_is_refused_and_nothing_is_written() {
             ("WXKIT_DATA_DIR", data.path().to_str().unwrap()),
             ("WXKIT_MEDIA_MAX_BYTES", "2048"),
         ],
-    );
+    )
+    .await;
     let big = sim.media("image/png", png(2049)).await;
     let (status, body) = save(&app, "demo", &big).await;
     assert_eq!(status, 400, "{body}");
@@ -143,7 +144,8 @@ async fn quotas_refuse_the_next_upload_without_asking_wechat(db: Db) {
             ("WXKIT_MEDIA_MAX_VISITOR_BYTES", "1024"),
             ("WXKIT_MEDIA_MAX_TOTAL_BYTES", "2048"),
         ],
-    );
+    )
+    .await;
     let http = reqwest::Client::new();
     let (a, b, c) = (
         Some("198.51.100.1"),
@@ -248,13 +250,12 @@ async fn images_belong_to_the_page_not_to_its_slug() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let data = tempfile::tempdir().unwrap();
-    let app = App::start(
+    let (app, admin) = App::with_admin(
         &sim,
         &db,
         &[("WXKIT_DATA_DIR", data.path().to_str().unwrap())],
-    );
-    create_admin(&db, "root");
-    let admin = signed_in(&app, "root").await;
+    )
+    .await;
 
     save_page(&admin, &app, "", "spring").await;
     let a = sim.media("image/png", png(64)).await;
@@ -340,7 +341,8 @@ async fn an_image_of_an_authorized_page_is_served_only_to_a_visitor_who_may_see_
         &sim,
         &db,
         &[("WXKIT_DATA_DIR", data.path().to_str().unwrap())],
-    );
+    )
+    .await;
     let visitor = Browser::new();
     let landing = visitor.sign_in(&app, "/p/demo-userinfo", "小明").await;
     assert_eq!(landing.status, 200);

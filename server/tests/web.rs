@@ -9,7 +9,7 @@ use serde_json::Value;
 async fn every_page_embeds_a_config_signed_for_its_own_url() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     for path in [
         "/",
         "/?from=singlemessage&isappinstalled=0",
@@ -42,7 +42,7 @@ async fn every_page_embeds_a_config_signed_for_its_own_url() {
 async fn pages_load_the_site_bundle_cargo_leptos_builds() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let html = app.html("/").await;
     // cargo-leptos writes pkg/wxkit.wasm; a binary built without LEPTOS_OUTPUT_NAME asks for wxkit_bg.wasm.
     assert!(html.contains("/pkg/wxkit.wasm"), "{html}");
@@ -54,7 +54,7 @@ async fn pages_load_the_site_bundle_cargo_leptos_builds() {
 async fn an_in_app_page_asks_for_its_own_api_list() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let pool = wxkit::db::connect(&db.url()).await.unwrap();
     sqlx::query(
         "UPDATE pages SET js_api_list = 'chooseImage,uploadImage,stealSecrets' WHERE slug = 'demo'",
@@ -87,7 +87,8 @@ async fn ssr_signs_the_public_origin_not_the_listen_address() {
             ("WXKIT_PUBLIC_ORIGIN", "https://h5.example.com"),
             ("WXKIT_JS_DOMAINS", "example.com"),
         ],
-    );
+    )
+    .await;
     let html = app.html("/?a=1#x").await;
     let config = embedded_config(&html);
     assert!(
@@ -111,7 +112,8 @@ async fn a_page_outside_the_safe_domains_says_why() {
             ("WXKIT_PUBLIC_ORIGIN", "https://h5.example.com"),
             ("WXKIT_JS_DOMAINS", "other.org"),
         ],
-    );
+    )
+    .await;
     let html = app.html("/").await;
     let config = embedded_config(&html);
     assert_eq!(config["error"]["error"], "bad_request", "{config}");
@@ -133,7 +135,7 @@ async fn a_page_outside_the_safe_domains_says_why() {
 async fn bad_urls_are_refused_with_a_reason() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let long = format!("{}/{}", app.base(), "a".repeat(4100));
     let cases = [
         ("ftp://127.0.0.1/x", "http and https"),
@@ -207,7 +209,7 @@ async fn bad_urls_are_refused_with_a_reason() {
 async fn healthz_answers_when_the_database_does() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]);
+    let app = App::start(&sim, &db, &[]).await;
     let r = app
         .http
         .get(format!("{}/healthz", app.base()))

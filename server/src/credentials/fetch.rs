@@ -49,31 +49,49 @@ impl From<FetchError> for CredentialError {
     }
 }
 
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl Credentials {
     /// Fetches the credential of `lease`, renewing the lease every third of
     /// its length for as long as WeChat takes (within the upstream timeout).
+    /// The renewals run beside the fetch, so a slow database never delays
+    /// a reply WeChat has already given.
     pub(super) async fn fetch_renewing(
         self: &Arc<Self>,
         lease: &Lease,
         force: bool,
     ) -> Result<(String, i64), FetchError> {
-        let fetch = self.fetch(lease.kind, force);
-        tokio::pin!(fetch);
-        let every = self.settings.lease / 3;
-        let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        loop {
-            tokio::select! {
-                done = &mut fetch => return done,
-                _ = renew.tick() => match self.store.renew(lease).await {
-                    Ok(true) => {}
-                    Ok(false) => tracing::warn!(
-                        kind = lease.kind.as_str(),
+        let this = self.clone();
+        let held = lease.clone();
+        let renewals = tokio::spawn(async move {
+            let every = this.settings.lease / 3;
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let kind = held.kind.as_str();
+            loop {
+                tick.tick().await;
+                match tokio::time::timeout(every, this.store.renew(&held)).await {
+                    Ok(Ok(true)) => {}
+                    Ok(Ok(false)) => tracing::warn!(
+                        kind,
                         "another process took the credential lease over during a slow refresh"
                     ),
-                    Err(e) => tracing::warn!(kind = lease.kind.as_str(), "could not renew the credential lease: {e}"),
-                },
+                    Ok(Err(e)) => tracing::warn!(kind, "could not renew the credential lease: {e}"),
+                    Err(_) => tracing::warn!(kind, "renewing the credential lease timed out"),
+                }
             }
-        }
+        });
+        // Stopped when the fetch ends, also when it panics (the guard is
+        // dropped while unwinding): a lease is never renewed for nothing.
+        let _renewals = AbortOnDrop(renewals);
+        self.fetch(lease.kind, force).await
     }
 
     /// One call to WeChat for `kind`; `force` asks stable_token for a new

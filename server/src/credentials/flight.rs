@@ -22,6 +22,9 @@ const DB_RETRY: Duration = Duration::from_secs(1);
 /// How soon to try a ticket again after its token failed, when the token's
 /// own retry time is not known.
 const DEPENDENCY_RETRY: Duration = Duration::from_millis(100);
+/// How often a request with no valid value looks at the row while another
+/// process refreshes it.
+const LEASE_WAIT: Duration = Duration::from_millis(100);
 /// How often a process re-reads the row while another process holds the lease.
 const LEASE_POLL: Duration = Duration::from_millis(250);
 
@@ -75,7 +78,7 @@ impl Credentials {
                 {
                     return answer;
                 }
-                match self.store.take_lease(&account, kind).await {
+                match self.store.take_lease(&account, kind, row.is_some()).await {
                     Ok(Some(lease)) => {
                         // Read again under the lease: the previous holder may
                         // have stored a value between our read and our lease.
@@ -83,6 +86,7 @@ impl Credentials {
                         let row = match self.store.load(&account, kind).await {
                             Ok(row) => row,
                             Err(e) => {
+                                slot.sync_again_at(asked + DB_RETRY);
                                 self.release(&lease).await;
                                 return Err(e);
                             }
@@ -114,7 +118,7 @@ impl Credentials {
                 if Instant::now() >= give_up {
                     return Err(CredentialError::LockTimeout(kind.as_str()));
                 }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                tokio::time::sleep(LEASE_WAIT).await;
             }
         })
     }
@@ -207,36 +211,53 @@ impl Credentials {
         let result = match outcome {
             Err(_) => {
                 tracing::error!(kind = kind.as_str(), "a credential refresh panicked");
+                self.slot(kind).sync_again_at(Instant::now() + DB_RETRY);
                 Err(CredentialError::Internal(kind.as_str()))
             }
             Ok(Ok((value, expires_in))) => {
-                self.slot(kind).remember(
-                    self.known(
-                        &lease.account,
-                        value.clone(),
-                        Instant::now(),
-                        expires_in * 1000,
-                        expires_in,
-                    ),
-                    generation,
+                let fetched = Instant::now();
+                let mut known = self.known(
+                    &lease.account,
+                    value.clone(),
+                    fetched,
+                    expires_in * 1000,
+                    expires_in,
                 );
-                if !self.store_fetched(&lease, &value, expires_in).await {
-                    // The database did not answer: keep trying in the
-                    // background (the value is served from memory meanwhile),
-                    // then give the lease up.
-                    let this = self.clone();
-                    let kept = value.clone();
-                    tokio::spawn(async move {
-                        let give_up = Instant::now() + this.settings.lease;
-                        while Instant::now() < give_up {
-                            tokio::time::sleep(DB_RETRY).await;
-                            if this.store_fetched(&lease, &kept, expires_in).await {
-                                break;
-                            }
-                        }
-                        this.release(&lease).await;
+                if row.as_ref().is_some_and(|r| r.value == value) {
+                    // WeChat hands out the same value while it is valid
+                    // (stable_token's normal mode, WeCom's gettoken): no
+                    // earlier refresh is possible; the store records the same.
+                    known.next_sync = known.valid_until;
+                    known.backoff = Some(Backoff {
+                        errcode: None,
+                        last_error: "WeChat hands out the same value until it expires".into(),
                     });
-                    return Ok(value);
+                }
+                self.slot(kind).remember(known, generation);
+                match self.store_fetched(&lease, &value, expires_in).await {
+                    Some(true) => {}
+                    // Another process took over: read what it stored.
+                    Some(false) => self.slot(kind).sync_again_at(Instant::now()),
+                    None => {
+                        // The database did not answer: keep trying in the
+                        // background while the value is valid (it is served
+                        // from memory meanwhile), then give the lease up.
+                        let this = self.clone();
+                        let kept = value.clone();
+                        tokio::spawn(async move {
+                            let give_up = fetched + Duration::from_secs(expires_in.max(0) as u64);
+                            let mut pause = DB_RETRY;
+                            while Instant::now() + pause < give_up {
+                                tokio::time::sleep(pause).await;
+                                if this.store_fetched(&lease, &kept, expires_in).await.is_some() {
+                                    break;
+                                }
+                                pause = (pause * 2).min(Duration::from_secs(30));
+                            }
+                            this.release(&lease).await;
+                        });
+                        return Ok(value);
+                    }
                 }
                 Ok(value)
             }
@@ -261,22 +282,28 @@ impl Credentials {
         }
     }
 
-    /// Stores a fetched value. `false` when the database did not answer
-    /// (a value refused by the fence counts as done: the newer one stands).
-    async fn store_fetched(&self, lease: &Lease, value: &str, expires_in: i64) -> bool {
+    /// Stores a fetched value: `Some(true)` stored, `Some(false)` refused
+    /// by the fence (another process took the lease over; its value stands),
+    /// `None` when the database did not answer.
+    async fn store_fetched(&self, lease: &Lease, value: &str, expires_in: i64) -> Option<bool> {
         let kind = lease.kind.as_str();
         match self.store.store_value(lease, value, expires_in).await {
-            Ok(true) => tracing::info!(kind, expires_in, "fetched a new credential"),
-            Ok(false) => tracing::warn!(
-                kind,
-                "fetched a credential after another process took the lease over; its value stands"
-            ),
+            Ok(true) => {
+                tracing::info!(kind, expires_in, "fetched a new credential");
+                Some(true)
+            }
+            Ok(false) => {
+                tracing::warn!(
+                    kind,
+                    "fetched a credential after another process took the lease over; its value stands"
+                );
+                Some(false)
+            }
             Err(e) => {
                 tracing::warn!(kind, "could not store a fetched credential yet: {e}");
-                return false;
+                None
             }
         }
-        true
     }
 
     /// Records a failed fetch: backoff for every process, and the value that

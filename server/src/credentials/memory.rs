@@ -6,8 +6,9 @@
 //! - Deadlines are `Instant`s computed from durations the database reported
 //!   ("expires in", "backoff left"), so a process's wall clock never decides
 //!   whether a value is valid.
-//! - A value read before an invalidation is never cached after it (the slot's
-//!   generation is bumped by every invalidation and checked on every store).
+//! - A refused value read before its invalidation is never cached after it
+//!   (the slot's generation is bumped by every invalidation, and a store from
+//!   an older generation is dropped when it carries the refused value).
 //! - At most one flight per credential and generation runs in a process.
 
 use super::CredentialError;
@@ -75,6 +76,8 @@ pub(super) struct Slot {
     flight: Mutex<Option<Flight>>,
     /// Bumped by every invalidation.
     generation: AtomicU64,
+    /// The value invalidated last.
+    refused: RwLock<String>,
     flights: AtomicU64,
 }
 
@@ -106,11 +109,12 @@ impl Slot {
         }
     }
 
-    /// Records `known`, unless an invalidation happened since `generation`
-    /// was read (the value may be the refused one).
+    /// Records `known`, unless it was read before an invalidation (since
+    /// `generation`) and holds the value that was refused.
     pub fn remember(&self, known: Known, generation: u64) {
         let mut guard = self.known.write().unwrap_or_else(|e| e.into_inner());
-        if self.generation() == generation {
+        let refused = self.refused.read().unwrap_or_else(|e| e.into_inner());
+        if self.generation() == generation || known.value.is_empty() || *refused != known.value {
             *guard = Some(known);
         }
     }
@@ -135,6 +139,7 @@ impl Slot {
 
     /// Drops `value` and stops reads already under way from caching it again.
     pub fn forget(&self, value: &str) {
+        *self.refused.write().unwrap_or_else(|e| e.into_inner()) = value.to_string();
         self.generation.fetch_add(1, Ordering::SeqCst);
         let mut guard = self.known.write().unwrap_or_else(|e| e.into_inner());
         if guard.as_ref().is_some_and(|k| k.value == value) {

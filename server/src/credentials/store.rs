@@ -104,19 +104,23 @@ impl Store {
     }
 
     /// Takes the refresh lease of (`account`, `kind`) if nobody holds a live one.
+    /// `row_exists`: the row was seen, so it need not be created first.
     pub async fn take_lease(
         &self,
         account: &str,
         kind: Kind,
+        row_exists: bool,
     ) -> Result<Option<Lease>, CredentialError> {
-        sqlx::query(
-            "INSERT INTO credentials (account, kind) VALUES ($1, $2)
-             ON CONFLICT (account, kind) DO NOTHING",
-        )
-        .bind(account)
-        .bind(kind.as_str())
-        .execute(&self.db)
-        .await?;
+        if !row_exists {
+            sqlx::query(
+                "INSERT INTO credentials (account, kind) VALUES ($1, $2)
+                 ON CONFLICT (account, kind) DO NOTHING",
+            )
+            .bind(account)
+            .bind(kind.as_str())
+            .execute(&self.db)
+            .await?;
+        }
         let now = self.now_ms;
         let taken: Option<(i64,)> = sqlx::query_as(&format!(
             "UPDATE credentials SET lease_holder = $3, lease_until_ms = {now} + $4,
@@ -176,7 +180,11 @@ impl Store {
     }
 
     /// Stores a value fetched under `lease`. `false`: the lease was taken
-    /// over, and the new holder's value stands.
+    /// over, and the new holder's value stands. When WeChat handed out the
+    /// value already stored (it does so while the value is valid, in
+    /// stable_token's normal mode and for WeCom's token), its issue time is
+    /// kept and every process waits for its expiry before asking again,
+    /// recorded as a backoff without a failure.
     pub async fn store_value(
         &self,
         lease: &Lease,
@@ -185,8 +193,10 @@ impl Store {
     ) -> Result<bool, CredentialError> {
         let now_s = format!("({} / 1000)", self.now_ms);
         let sql = Self::fenced_sql(&format!(
-            "value = $5, expires_at = {now_s} + $6, fetched_at = {now_s},
-             refresh_count = refresh_count + 1, failures = 0, backoff_until_ms = 0"
+            "value = $5, expires_at = {now_s} + $6,
+             fetched_at = CASE WHEN value = $5 THEN fetched_at ELSE {now_s} END,
+             refresh_count = refresh_count + 1, failures = 0,
+             backoff_until_ms = CASE WHEN value = $5 THEN ({now_s} + $6) * 1000 ELSE 0 END"
         ));
         self.run(self.fence(&sql, lease).bind(value).bind(expires_in_secs))
             .await

@@ -36,8 +36,6 @@ mod exchange;
 mod gate;
 mod web_tokens;
 
-/// Kept at its old path for the dashboard; new code uses `crate::users`.
-pub use crate::users::list_users;
 pub use gate::{safe_return, Gate};
 
 /// Where WeChat sends the visitor back to (on `WXKIT_PUBLIC_ORIGIN`).

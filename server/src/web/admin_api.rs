@@ -10,20 +10,19 @@
 //! read); replacing a secret asks for the admin's password again; the
 //! account's ticket never reaches a page (the signature debugger shows a
 //! placeholder); a database failure reaches the browser only as
-//! [`db_error`] words it.
+//! [`DbFailure`](crate::api_error::DbFailure) words it.
 
 mod diagnosis;
 
 use super::AppState;
 use crate::admin::{self, AdminError};
-use crate::api_error::db_error;
 use crate::credentials::Kind;
+use crate::share::{self, Saved};
 use app::admin::*;
 use app::error::{ApiError, FieldError};
 use async_trait::async_trait;
 use diagnosis::diagnose;
 use http::request::Parts;
-use sqlx::AnyPool;
 use tower_sessions::Session;
 
 fn session(parts: &Parts) -> Result<Session, ApiError> {
@@ -34,18 +33,6 @@ fn session(parts: &Parts) -> Result<Session, ApiError> {
         .ok_or_else(|| ApiError::Internal {
             message: "no session layer".into(),
         })
-}
-
-async fn audit(
-    db: &AnyPool,
-    who: &str,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> Result<(), ApiError> {
-    admin::audit(db, who, action, target, detail)
-        .await
-        .map_err(db_error)
 }
 
 #[async_trait]
@@ -79,26 +66,11 @@ impl AdminBackend for AppState {
     }
 
     async fn pages(&self) -> Result<Vec<PageSummary>, ApiError> {
-        let rows: Vec<(String, String, String, i64)> =
-            sqlx::query_as("SELECT slug, title, auth_scope, updated_at FROM pages ORDER BY slug")
-                .fetch_all(&self.db)
-                .await
-                .map_err(db_error)?;
-        Ok(rows
-            .into_iter()
-            .map(|(slug, title, auth_scope, updated_at)| PageSummary {
-                slug,
-                title,
-                auth_scope,
-                updated_at,
-            })
-            .collect())
+        Ok(share::page_summaries(&self.db).await?)
     }
 
     async fn page(&self, slug: &str) -> Result<Option<PageForm>, ApiError> {
-        crate::share::page_form(&self.db, slug)
-            .await
-            .map_err(db_error)
+        Ok(share::page_form(&self.db, slug).await?)
     }
 
     async fn editor_context(&self) -> Result<EditorContext, ApiError> {
@@ -116,12 +88,9 @@ impl AdminBackend for AppState {
                 fields: errors,
             });
         }
-        let saved = crate::share::save_page(&self.db, original, &form)
-            .await
-            .map_err(db_error)?;
-        match saved {
-            crate::share::Saved::Ok => {}
-            crate::share::Saved::SlugTaken => {
+        match share::save_page(&self.db, original, &form).await? {
+            Saved::Ok => {}
+            Saved::SlugTaken => {
                 return Err(ApiError::Invalid {
                     message: "the slug is taken".into(),
                     fields: vec![FieldError {
@@ -130,7 +99,7 @@ impl AdminBackend for AppState {
                     }],
                 })
             }
-            crate::share::Saved::Missing => {
+            Saved::Missing => {
                 return Err(ApiError::bad_request(format!(
                     "there is no page `{original}`"
                 )))
@@ -146,66 +115,32 @@ impl AdminBackend for AppState {
             "share_image": form.share_image, "timeline_title": form.timeline_title, "auth_scope": form.auth_scope,
         })
         .to_string();
-        audit(&self.db, who, action, form.slug.trim(), &detail).await
+        Ok(admin::audit(&self.db, who, action, form.slug.trim(), &detail).await?)
     }
 
     async fn delete_page(&self, who: &str, slug: &str) -> Result<(), ApiError> {
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM pages WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(db_error)?;
-        let done = sqlx::query("DELETE FROM pages WHERE slug = $1")
-            .bind(slug)
-            .execute(&self.db)
-            .await
-            .map_err(db_error)?;
-        if done.rows_affected() == 0 {
+        let Some(id) = share::delete_page(&self.db, slug).await? else {
             return Err(ApiError::bad_request(format!("there is no page `{slug}`")));
-        }
+        };
         // Its images go with it (rows and files): they belong to its id.
-        let images = self.media.delete_page(&id.unwrap_or_default()).await?;
+        let images = self.media.delete_page(&id).await?;
         let detail = serde_json::json!({ "images_deleted": images }).to_string();
-        audit(&self.db, who, "page.delete", slug, &detail).await
+        Ok(admin::audit(&self.db, who, "page.delete", slug, &detail).await?)
     }
 
     async fn cards(&self) -> Result<Vec<CardRow>, ApiError> {
-        let rows: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT card_id, title, card_type, code_bound, openid_bound,
-                (SELECT COUNT(*) FROM card_codes k WHERE k.card_id = cards.card_id AND k.openid = '')
-             FROM cards ORDER BY title",
-        )
-        .fetch_all(&self.db)
-        .await
-        .map_err(db_error)?;
-        Ok(rows
-            .into_iter()
-            .map(|(card_id, title, card_type, c, o, left)| CardRow {
-                card_id,
-                title,
-                card_type,
-                code_bound: c != 0,
-                openid_bound: o != 0,
-                codes_left: left,
-            })
-            .collect())
+        Ok(crate::cards::rows(&self.db).await?)
     }
 
     async fn save_card(&self, who: &str, card: CardRow) -> Result<(), ApiError> {
         crate::cards::register(&self.db, &card).await?;
-        audit(&self.db, who, "card.save", &card.card_id, &card.card_type).await
+        let (id, kind) = (&card.card_id, &card.card_type);
+        Ok(admin::audit(&self.db, who, "card.save", id, kind).await?)
     }
 
     async fn delete_card(&self, who: &str, card_id: &str) -> Result<(), ApiError> {
-        sqlx::query("DELETE FROM cards WHERE card_id = $1")
-            .bind(card_id)
-            .execute(&self.db)
-            .await
-            .map_err(db_error)?;
-        crate::card_codes::delete_for(&self.db, card_id)
-            .await
-            .map_err(db_error)?;
-        audit(&self.db, who, "card.delete", card_id, "").await
+        crate::cards::delete(&self.db, card_id).await?;
+        Ok(admin::audit(&self.db, who, "card.delete", card_id, "").await?)
     }
 
     async fn upload_card_codes(
@@ -215,11 +150,9 @@ impl AdminBackend for AppState {
         codes: &str,
     ) -> Result<CodeUpload, ApiError> {
         let (added, ignored) = crate::card_codes::upload(&self.db, card_id, codes).await?;
-        let left = crate::card_codes::left(&self.db, card_id)
-            .await
-            .map_err(db_error)?;
+        let left = crate::card_codes::left(&self.db, card_id).await?;
         let detail = format!("{added} added, {ignored} ignored, {left} left");
-        audit(&self.db, who, "card.codes", card_id, &detail).await?;
+        admin::audit(&self.db, who, "card.codes", card_id, &detail).await?;
         Ok(CodeUpload {
             added,
             ignored,
@@ -237,13 +170,12 @@ impl AdminBackend for AppState {
                 "there is no upload `{media_id}`"
             )));
         }
-        audit(&self.db, who, "media.delete", media_id, "").await
+        Ok(admin::audit(&self.db, who, "media.delete", media_id, "").await?)
     }
 
     async fn users(&self, query: &str, page: i64) -> Result<UsersPage, ApiError> {
-        crate::oauth::list_users(&self.db, &self.oauth.account_id(), query, page, 20)
-            .await
-            .map_err(db_error)
+        let account = self.oauth.account_id();
+        Ok(crate::users::list_users(&self.db, &account, query, page, 20).await?)
     }
 
     async fn health(&self) -> Result<Vec<CredentialHealth>, ApiError> {
@@ -254,14 +186,8 @@ impl AdminBackend for AppState {
         let k = Kind::from_name(kind)
             .ok_or_else(|| ApiError::bad_request(format!("unknown credential `{kind}`")))?;
         let result = self.jssdk.credentials.refresh_now(k).await;
-        audit(
-            &self.db,
-            who,
-            "credential.refresh",
-            kind,
-            if result.is_ok() { "ok" } else { "failed" },
-        )
-        .await?;
+        let outcome = if result.is_ok() { "ok" } else { "failed" };
+        admin::audit(&self.db, who, "credential.refresh", kind, outcome).await?;
         Ok(result?)
     }
 
@@ -318,70 +244,19 @@ impl AdminBackend for AppState {
     }
 
     async fn failures(&self) -> Result<Vec<FailureReport>, ApiError> {
-        let rows: Vec<(String, String, String, String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT page_url, signed_url, user_agent, err_msg, created_at, count, last_seen
-             FROM config_failures ORDER BY last_seen DESC, fingerprint LIMIT 100",
-        )
-        .fetch_all(&self.db)
-        .await
-        .map_err(db_error)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(page_url, signed_url, user_agent, err_msg, created_at, count, last_seen)| {
-                    FailureReport {
-                        diagnosis: diagnose(&page_url, &signed_url, &user_agent, &err_msg),
-                        page_url,
-                        signed_url,
-                        user_agent,
-                        err_msg,
-                        created_at,
-                        count,
-                        last_seen,
-                    }
-                },
-            )
-            .collect())
+        let mut reports = share::config_failures(&self.db).await?;
+        for r in &mut reports {
+            r.diagnosis = diagnose(&r.page_url, &r.signed_url, &r.user_agent, &r.err_msg);
+        }
+        Ok(reports)
     }
 
     async fn share_activity(&self) -> Result<Vec<ShareDay>, ApiError> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT slug, day,
-                    SUM(CASE WHEN outcome = 'success' THEN count ELSE 0 END),
-                    SUM(CASE WHEN outcome = 'cancel' THEN count ELSE 0 END)
-             FROM share_events GROUP BY slug, day ORDER BY slug, day",
-        )
-        .fetch_all(&self.db)
-        .await
-        .map_err(db_error)?;
-        Ok(rows
-            .into_iter()
-            .map(|(slug, day, successes, cancels)| ShareDay {
-                slug,
-                day,
-                successes,
-                cancels,
-            })
-            .collect())
+        Ok(share::share_activity(&self.db).await?)
     }
 
     async fn audit(&self) -> Result<Vec<AuditEntry>, ApiError> {
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT at_ms, admin, action, target, detail FROM audit_log ORDER BY at_ms DESC LIMIT 200",
-        )
-        .fetch_all(&self.db)
-        .await
-        .map_err(db_error)?;
-        Ok(rows
-            .into_iter()
-            .map(|(at_ms, admin, action, target, detail)| AuditEntry {
-                at_ms,
-                admin,
-                action,
-                target,
-                detail,
-            })
-            .collect())
+        Ok(admin::audit_log(&self.db).await?)
     }
 
     async fn account(&self) -> Result<AccountInfo, ApiError> {
@@ -420,6 +295,6 @@ impl AdminBackend for AppState {
                 })?;
         }
         let detail = self.account.save(&form).await?;
-        audit(&self.db, who, "account.update", "default", &detail).await
+        Ok(admin::audit(&self.db, who, "account.update", "default", &detail).await?)
     }
 }

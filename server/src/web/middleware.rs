@@ -108,7 +108,7 @@ pub(super) async fn authorize_pages(
     let meta = match share::page_meta(&state.db, &slug).await {
         Ok(Some(meta)) => meta,
         Ok(None) => return next.run(req).await,
-        Err(e) => return outcome_page(&CallbackError::from(e)),
+        Err(e) => return outcome_page(&CallbackError::from(e.0)),
     };
     let mut required = Scope::from_page(&meta.auth_scope);
     // A cards page hands out openid- or code-bound cards only to signed-in visitors.

@@ -7,10 +7,10 @@
 //! requires (`check_page_access`; page requests themselves are gated by
 //! `super::middleware`); what a visitor writes (shares, images, failure
 //! reports) counts against the per-IP write limit first; a database failure
-//! reaches the browser only as [`db_error`] words it.
+//! reaches the browser only as [`DbFailure`](crate::api_error::DbFailure)
+//! words it.
 
 use super::AppState;
-use crate::api_error::db_error;
 use crate::share;
 use app::backend::Backend;
 use app::cards::{CardInfo, ChooseCardSign};
@@ -35,19 +35,16 @@ impl Backend for AppState {
 
     async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {
         self.check_page_access(slug).await?;
-        share::load_page(&self.db, &self.public_origin, slug)
-            .await
-            .map_err(db_error)
+        Ok(share::load_page(&self.db, &self.public_origin, slug).await?)
     }
 
     async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
         self.limits.write(request_ip())?;
         self.check_page_access(slug).await?;
-        match share::record_share(&self.db, slug, channel, outcome).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(ApiError::bad_request(format!("there is no page `{slug}`"))),
-            Err(e) => Err(db_error(e)),
+        if !share::record_share(&self.db, slug, channel, outcome).await? {
+            return Err(ApiError::bad_request(format!("there is no page `{slug}`")));
         }
+        Ok(())
     }
 
     async fn save_images(
@@ -94,9 +91,8 @@ impl Backend for AppState {
     async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {
         self.limits.write(request_ip())?;
         tracing::warn!(page = %report.page_url, signed = %report.signed_url, err = %report.err_msg, "a page reported a config failure");
-        share::store_config_failure(&self.db, &report, self.protection.config_failures_max)
-            .await
-            .map_err(db_error)
+        let max = self.protection.config_failures_max;
+        Ok(share::store_config_failure(&self.db, &report, max).await?)
     }
 }
 
@@ -119,7 +115,7 @@ impl AppState {
             Some(s) => self.oauth.signed_in(s).await,
             None => None,
         };
-        let meta = share::page_meta(&self.db, slug).await.map_err(db_error)?;
+        let meta = share::page_meta(&self.db, slug).await?;
         let required = meta.and_then(|m| Scope::from_page(&m.auth_scope));
         match (required, signed_in) {
             (None, who) => Ok(who.map(|(openid, _)| openid)),

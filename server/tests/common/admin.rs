@@ -1,5 +1,6 @@
-//! Admin helpers for black-box tests: the `wxkit admin` command line, a
-//! browser signed in to the dashboard, and same-site form posts.
+//! Admin helpers for black-box tests: the `wxkit admin …` command line, the
+//! same through the library ([`add_admin`]), a browser signed in to the
+//! dashboard, the fixture [`App::with_admin`], and same-site form posts.
 
 use super::*;
 use std::io::Write;
@@ -33,6 +34,7 @@ pub fn admin_cli(db: &Db, args: &[&str], stdin: &str) -> (bool, String) {
     )
 }
 
+/// Creates the admin `name` (password [`PASSWORD`]) with `wxkit admin create`.
 pub fn create_admin(db: &Db, name: &str) {
     let (ok, out) = admin_cli(
         db,
@@ -40,6 +42,30 @@ pub fn create_admin(db: &Db, name: &str) {
         &format!("{PASSWORD}\n"),
     );
     assert!(ok, "{out}");
+}
+
+/// Creates the admin `name` (password [`PASSWORD`]) as `wxkit admin create`
+/// does, through the library: no process. For set-up; a test of the command
+/// line uses [`admin_cli`] or [`create_admin`].
+pub async fn add_admin(db: &Db, name: &str) {
+    let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    wxkit::db::migrate(&pool).await.unwrap();
+    wxkit::admin::create(&pool, name, PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("admin `{name}`: {e}"));
+    pool.close().await;
+}
+
+impl App {
+    /// The fixture of the dashboard's tests: an in-process app
+    /// ([`App::start`]) with the admin `root` created, and a browser signed
+    /// in as `root`.
+    pub async fn with_admin(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> (App, Browser) {
+        let app = App::start(sim, db, extra).await;
+        add_admin(db, "root").await;
+        let admin = signed_in(&app, "root").await;
+        (app, admin)
+    }
 }
 
 /// A browser signed in as `name`.

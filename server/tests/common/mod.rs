@@ -1,11 +1,44 @@
-//! Black-box harness: runs the real `wxkit` binary and a standalone simulator
-//! on random ports, each test with its own SQLite file or PostgreSQL database.
+//! Black-box harness: each test talks HTTP (reqwest) to a wxkit and a
+//! simulator on random ports, with its own SQLite file or PostgreSQL database.
+//!
+//! Two ways to run a server, with the same API ([`App::base`], [`App::sign`],
+//! [`App::html`], [`App::post_form`], …, [`Sim::control`], …):
+//!
+//! - in the test process (the default, fast): [`App::start`] builds the
+//!   router with `wxkit::services::build` and serves it on a task of the
+//!   test's runtime, on 127.0.0.1:0, exactly as `wxkit serve` would;
+//!   [`Sim::start`] likewise serves the standalone simulator's router;
+//! - as a process of the real binary: [`App::spawn`] (`wxkit serve`) and
+//!   [`Sim::spawn`] (`wxkit simulator`).
+//!
+//! The rule: a test spawns only when what it checks needs a process of its
+//! own. That is a test that
+//!
+//! - kills a server ([`App::stop`] as a crash or a restart) or measures its
+//!   memory ([`App::proc`], `rss_kib`);
+//! - runs several servers on one database to check what they coordinate
+//!   through it (credential leases, sign-in limits shared by replicas): those
+//!   share a standalone simulator process too ([`Sim::spawn`]), as in
+//!   production;
+//! - shifts a server's clock (`WXKIT_TEST_CLOCK_OFFSET_SECS`: the offset is
+//!   process-global, so [`App::start`] refuses it);
+//! - is about the command line (`wxkit admin …` through
+//!   [`admin::admin_cli`], `wxkit migrate` through [`migrate`], start-up
+//!   errors, `--help`), signals, or what the process prints.
+//!
+//! Everything else starts in-process. Set-up that is not under test goes
+//! through the library, not the command line: [`admin::add_admin`] and the
+//! fixture [`App::with_admin`] (an app with the admin `root` signed in).
+//! `WXKIT_TEST_LOG` (an `EnvFilter`, default `error,tower_http=off`) sets
+//! what servers log, in-process to the test's captured output.
 #![allow(dead_code)]
 
 pub mod admin;
 
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -84,34 +117,103 @@ fn spawn(mut cmd: Command, prefix: &'static str) -> Proc {
     }
 }
 
+/// Where a server runs.
+enum Server {
+    /// A child process, killed on drop.
+    Proc(Proc),
+    /// A task of the test's runtime, shut down on drop.
+    Task(Task),
+}
+
+/// A router served on a task of the test's runtime. Dropped, it stops
+/// accepting and closes its idle connections (what it spawned in the
+/// background runs on until the test's runtime ends).
+struct Task {
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Serves `router` on `listener` as `wxkit::serve` does (with the peer
+/// address), on a task of the current runtime.
+fn serve_task(listener: tokio::net::TcpListener, router: axum::Router) -> Task {
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    Task {
+        _shutdown: shutdown,
+    }
+}
+
+/// `http://` + the bound address, a wildcard address replaced by loopback
+/// (what the binary prints).
+fn local_base(addr: SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    format!("http://{host}:{}", addr.port())
+}
+
+/// In-process servers log to the test's output, filtered by `WXKIT_TEST_LOG`
+/// like the spawned ones.
+fn log_to_test_output() {
+    let filter = std::env::var("WXKIT_TEST_LOG").unwrap_or_else(|_| "error,tower_http=off".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_test_writer()
+        .try_init();
+}
+
 /// A standalone simulator and a client for its control API.
 pub struct Sim {
-    pub proc: Proc,
+    base: String,
     pub http: reqwest::Client,
+    _server: Server,
 }
 
 impl Sim {
+    /// The simulator in the test process, on 127.0.0.1 (random port).
     pub fn start() -> Sim {
-        let mut cmd = wxkit();
-        cmd.args(["simulator", "--addr", "127.0.0.1:0"]);
+        Sim::start_on("127.0.0.1:0")
+    }
+
+    /// The simulator in the test process, listening on `addr` (e.g. `0.0.0.0:0`).
+    pub fn start_on(addr: &str) -> Sim {
+        let listener = std::net::TcpListener::bind(addr).expect("bind the simulator");
+        listener.set_nonblocking(true).unwrap();
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        let base = local_base(listener.local_addr().unwrap());
+        let router = wxkit::simulator::Simulator::new().router();
         Sim {
-            proc: spawn(cmd, "simulator listening on"),
+            base,
             http: reqwest::Client::new(),
+            _server: Server::Task(serve_task(listener, router)),
         }
     }
 
-    /// A standalone simulator listening on `addr` (e.g. `0.0.0.0:0`).
-    pub fn start_on(addr: &str) -> Sim {
+    /// A standalone simulator process (`wxkit simulator`), as several wxkit
+    /// processes share one.
+    pub fn spawn() -> Sim {
         let mut cmd = wxkit();
-        cmd.args(["simulator", "--addr", addr]);
+        cmd.args(["simulator", "--addr", "127.0.0.1:0"]);
+        let proc = spawn(cmd, "simulator listening on");
         Sim {
-            proc: spawn(cmd, "simulator listening on"),
+            base: proc.base.clone(),
             http: reqwest::Client::new(),
+            _server: Server::Proc(proc),
         }
     }
 
     pub fn base(&self) -> &str {
-        &self.proc.base
+        &self.base
     }
 
     pub fn api(&self) -> String {
@@ -331,65 +433,127 @@ pub fn migrate(db: &Db) {
     );
 }
 
-/// A running wxkit pointed at `sim`, storing into `db`.
+/// The `WXKIT_*` settings of a wxkit pointed at `sim` and storing into `db`,
+/// then `extra` (a later entry wins). `simulate`: with the simulator mounted;
+/// without: as in production, a real-looking account (the simulated one's ID
+/// and secret) and public origin, and every WeChat API pointed at `sim`.
+fn settings(sim: &Sim, db: &Db, simulate: bool, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut vars: Vec<(&str, String)> = Vec::new();
+    if simulate {
+        vars.push(("WXKIT_SIMULATE", "1".into()));
+    }
+    vars.extend([
+        ("WXKIT_ADDR", "127.0.0.1:0".to_string()),
+        ("WXKIT_DATABASE_URL", db.url()),
+    ]);
+    if !simulate {
+        vars.extend([
+            ("WXKIT_APP_ID", SIM_APP_ID.to_string()),
+            ("WXKIT_APP_SECRET", SIM_APP_SECRET.to_string()),
+            ("WXKIT_PUBLIC_ORIGIN", "https://h5.example.com".to_string()),
+        ]);
+    }
+    vars.extend([
+        ("WXKIT_WECHAT_API", sim.api()),
+        ("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base())),
+        ("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base())),
+        // Tests run in server/; the site cargo-leptos built is in the workspace's target/.
+        (
+            "WXKIT_SITE_ROOT",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site").to_string(),
+        ),
+    ]);
+    vars.into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+/// A running wxkit pointed at `sim`, storing into `db`: in the test process
+/// or a child process (see the module's header for which a test uses).
 pub struct App {
-    pub proc: Proc,
+    base: String,
     pub http: reqwest::Client,
+    server: Server,
 }
 
 impl App {
-    pub fn start(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
+    /// wxkit in the test process, simulating: the router `wxkit serve` builds,
+    /// served on a task of the test's runtime. `extra`: `WXKIT_*` settings.
+    pub async fn start(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
+        App::serve(settings(sim, db, true, extra)).await
+    }
+
+    /// wxkit in the test process as in production: `WXKIT_SIMULATE` unset, a
+    /// real-looking account (the simulated one's ID and secret) and public
+    /// origin, and every WeChat API pointed at `sim`: no simulator is mounted.
+    pub async fn start_unsimulated(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
+        App::serve(settings(sim, db, false, extra)).await
+    }
+
+    /// `wxkit serve` as a child process, simulating (see the module's header
+    /// for when a test needs one).
+    pub fn spawn(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
         let mut cmd = wxkit();
-        cmd.arg("serve")
-            .env("WXKIT_SIMULATE", "1")
-            .env("WXKIT_ADDR", "127.0.0.1:0")
-            .env("WXKIT_DATABASE_URL", db.url())
-            .env("WXKIT_WECHAT_API", sim.api())
-            .env("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base()))
-            .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()))
-            // Tests run in server/; the site cargo-leptos built is in the workspace's target/.
-            .env(
-                "WXKIT_SITE_ROOT",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
-            );
-        for (k, v) in extra {
+        cmd.arg("serve");
+        for (k, v) in settings(sim, db, true, extra) {
             cmd.env(k, v);
         }
+        let proc = spawn(cmd, "wxkit listening on");
         App {
-            proc: spawn(cmd, "wxkit listening on"),
+            base: proc.base.clone(),
             http: reqwest::Client::new(),
+            server: Server::Proc(proc),
         }
     }
 
-    /// wxkit as in production: `WXKIT_SIMULATE` unset, a real-looking account
-    /// (the simulated one's ID and secret) and public origin, and every WeChat
-    /// API pointed at `sim`: no simulator is mounted.
-    pub fn start_unsimulated(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
-        let mut cmd = wxkit();
-        cmd.arg("serve")
-            .env("WXKIT_ADDR", "127.0.0.1:0")
-            .env("WXKIT_DATABASE_URL", db.url())
-            .env("WXKIT_APP_ID", SIM_APP_ID)
-            .env("WXKIT_APP_SECRET", SIM_APP_SECRET)
-            .env("WXKIT_PUBLIC_ORIGIN", "https://h5.example.com")
-            .env("WXKIT_WECHAT_API", sim.api())
-            .env("WXKIT_WECOM_API", format!("{}/_sim/qyapi", sim.base()))
-            .env("WXKIT_WECHAT_OPEN", format!("{}/_sim/open", sim.base()))
-            .env(
-                "WXKIT_SITE_ROOT",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site"),
+    /// Builds the configuration from `settings` as `Config::from_env` would
+    /// from the environment, then what `wxkit::serve` does, on a task.
+    async fn serve(settings: Vec<(String, String)>) -> App {
+        log_to_test_output();
+        let mut vars = BTreeMap::new();
+        for (k, v) in settings {
+            assert_ne!(
+                k, "WXKIT_TEST_CLOCK_OFFSET_SECS",
+                "a clock offset shifts the whole process's clock: use App::spawn"
             );
-        for (k, v) in extra {
-            cmd.env(k, v);
+            let key = k
+                .strip_prefix("WXKIT_")
+                .unwrap_or_else(|| panic!("{k}: not a WXKIT_ setting"))
+                .to_ascii_lowercase();
+            vars.insert(key, v);
         }
+        let config = wxkit::config::Config::from_map(&vars)
+            .unwrap_or_else(|e| panic!("wxkit's configuration: {e}"));
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .expect("bind wxkit");
+        let addr = listener.local_addr().unwrap();
+        let router = wxkit::services::build(&config, addr)
+            .await
+            .unwrap_or_else(|e| panic!("wxkit did not start: {e}"));
         App {
-            proc: spawn(cmd, "wxkit listening on"),
+            base: local_base(addr),
             http: reqwest::Client::new(),
+            server: Server::Task(serve_task(listener, router)),
         }
     }
 
     pub fn base(&self) -> &str {
-        &self.proc.base
+        &self.base
+    }
+
+    /// The process of an app made by [`App::spawn`].
+    pub fn proc(&self) -> &Proc {
+        match &self.server {
+            Server::Proc(proc) => proc,
+            Server::Task(_) => panic!("this app runs in the test process: use App::spawn"),
+        }
+    }
+
+    /// Stops the server (a spawned one is killed, like a crash or a restart).
+    pub fn stop(self) {
+        drop(self);
     }
 
     /// `POST /api/jssdk_config` with `url`; (status, JSON body).
