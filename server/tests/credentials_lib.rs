@@ -13,13 +13,17 @@ use wxkit::config::{
 use wxkit::credentials::{Credentials, Kind, Settings, Upstream};
 
 async fn credentials(sim: &Sim, db: &Db) -> Arc<Credentials> {
+    credentials_in(sim, db, TokenMode::ClientCredential).await
+}
+
+async fn credentials_in(sim: &Sim, db: &Db, token_mode: TokenMode) -> Arc<Credentials> {
     let pool = wxkit::db::connect(&db.url()).await.unwrap();
     wxkit::db::migrate(&pool).await.unwrap();
     let account = AccountSettings {
         kind: AccountKind::Official,
         app_id: SIM_APP_ID.into(),
         app_secret: SecretString::from(SIM_APP_SECRET.to_string()),
-        token_mode: TokenMode::ClientCredential,
+        token_mode,
         wecom: Some(WeComConfig {
             corp_id: SIM_CORP_ID.into(),
             secret: SecretString::from(SIM_CORP_SECRET.to_string()),
@@ -136,4 +140,35 @@ async fn wecom_tickets_share_one_corp_token() {
         "the jsapi_ticket was never asked for: {health:?}"
     );
     assert!(!format!("{health:?}").contains(SIM_APP_SECRET));
+}
+
+/// stable_token in its normal mode hands out the same token while it is
+/// valid (WeChat's "获取稳定版接口调用凭据": 普通模式 does not renew it). A
+/// refresh inside the margin that gets the same token back must not be
+/// repeated until the token expires (asking again would only return the same
+/// token with less time left, ever more often); after expiry a new one comes.
+#[tokio::test(flavor = "multi_thread")]
+async fn stable_mode_asks_once_in_the_margin_then_at_expiry() {
+    let sim = Sim::start();
+    // Tokens live 8 s; the effective margin is half of that (4 s).
+    sim.lifetimes(serde_json::json!({ "token_ttl": 8 })).await;
+    let db = Db::sqlite();
+    let creds = credentials_in(&sim, &db, TokenMode::Stable).await;
+    let first = creds.get(Kind::AccessToken).await.unwrap();
+    let started = std::time::Instant::now();
+    // Until 7 s: every answer is the first token, fetched once, refreshed once.
+    while started.elapsed() < Duration::from_millis(7000) {
+        assert_eq!(creds.get(Kind::AccessToken).await.unwrap(), first);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        sim.calls("stable_token").await,
+        2,
+        "the first fetch and one refresh in the margin, which got the same token"
+    );
+    // After expiry (8 s, with a second of slack for whole-second clocks).
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let next = creds.get(Kind::AccessToken).await.unwrap();
+    assert_ne!(next, first, "a new token once the first expired");
+    assert_eq!(sim.calls("stable_token").await, 3);
 }
