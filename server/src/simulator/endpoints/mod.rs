@@ -83,6 +83,18 @@ pub(super) fn open() -> Router<Simulator> {
 }
 
 /// Checks an access token; `Ok(owner)` or the error WeChat would give.
+/// The Official Account `appid` with its `secret`, as WeChat checks them
+/// (40013 for an unknown AppID, 40125 for a wrong AppSecret).
+fn check_app(s: &State, appid: &str, secret: &str) -> Result<(), Response> {
+    match s.accounts.get(appid) {
+        None => Err(super::error(40013, "invalid appid")),
+        Some(known) if !crate::signature::same(known, secret) => {
+            Err(super::error(40125, "invalid appsecret"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 fn check_token(s: &State, token: &str, now: i64) -> Result<String, WxError> {
     if token.is_empty() {
         return Err((41001, "access_token missing"));

@@ -7,8 +7,7 @@
 //! granted `snsapi_userinfo`; a refresh keeps the refresh token (and its
 //! expiry).
 
-use super::{param, WxError, Q};
-use crate::signature::same;
+use super::{check_app, param, WxError, Q};
 use crate::simulator::{error, random_id, Simulator, State, WebToken};
 use axum::extract::{Query, State as AxState};
 use axum::response::{IntoResponse, Response};
@@ -51,12 +50,8 @@ pub(super) async fn oauth_access_token(AxState(sim): AxState<Simulator>, Query(q
     let now = sim.now();
     let mut s = sim.lock();
     let appid = param(&q, "appid");
-    match s.accounts.get(appid) {
-        None => return error(40013, "invalid appid"),
-        Some(secret) if !same(secret, param(&q, "secret")) => {
-            return error(40125, "invalid appsecret")
-        }
-        Some(_) => {}
+    if let Err(refused) = check_app(&s, appid, param(&q, "secret")) {
+        return refused;
     }
     let code_ttl = s.lifetimes.code_ttl;
     let code = match s.codes.get_mut(param(&q, "code")) {

@@ -5,8 +5,7 @@
 //! one); `stable_token` returns the current stable token while it is valid,
 //! unless `force_refresh`.
 
-use super::{check_token, issue_token, param, Q};
-use crate::signature::same;
+use super::{check_app, check_token, issue_token, param, Q};
 use crate::simulator::{error, Simulator};
 use axum::extract::{Query, State as AxState};
 use axum::response::{IntoResponse, Response};
@@ -24,12 +23,8 @@ pub(super) async fn token(AxState(sim): AxState<Simulator>, Query(q): Q) -> Resp
     let now = sim.now();
     let mut s = sim.lock();
     let appid = param(&q, "appid");
-    match s.accounts.get(appid) {
-        None => return error(40013, "invalid appid"),
-        Some(secret) if !same(secret, param(&q, "secret")) => {
-            return error(40125, "invalid appsecret")
-        }
-        Some(_) => {}
+    if let Err(refused) = check_app(&s, appid, param(&q, "secret")) {
+        return refused;
     }
     let (token, ttl) = issue_token(&mut s, appid, now, false);
     Json(json!({ "access_token": token, "expires_in": ttl })).into_response()
@@ -62,10 +57,8 @@ pub(super) async fn stable_token(
     }
     let now = sim.now();
     let mut s = sim.lock();
-    match s.accounts.get(&b.appid) {
-        None => return error(40013, "invalid appid"),
-        Some(secret) if !same(secret, &b.secret) => return error(40125, "invalid appsecret"),
-        Some(_) => {}
+    if let Err(refused) = check_app(&s, &b.appid, &b.secret) {
+        return refused;
     }
     if !b.force_refresh {
         if let Some(current) = s.current_stable.get(&b.appid).cloned() {
