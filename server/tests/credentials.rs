@@ -1,4 +1,5 @@
-//! Credentials, black-box: the real binary against the standalone simulator.
+//! Credentials, black-box: wxkit against the simulator (in-process, or real
+//! processes where a test restarts wxkit or runs several on one database).
 
 mod common;
 
