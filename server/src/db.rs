@@ -120,7 +120,12 @@ pub enum Dialect {
 impl Dialect {
     /// The dialect of an open pool.
     pub fn of(pool: &AnyPool) -> Dialect {
-        if pool.connect_options().database_url.scheme().starts_with("sqlite") {
+        if pool
+            .connect_options()
+            .database_url
+            .scheme()
+            .starts_with("sqlite")
+        {
             Dialect::Sqlite
         } else {
             Dialect::Postgres

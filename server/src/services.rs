@@ -124,4 +124,3 @@ fn sdk_url(config: &Config, base: &str) -> String {
         _ => "/_sim/client/jweixin.js".into(),
     }
 }
-

@@ -412,27 +412,7 @@ async fn processes_with_skewed_clocks_fetch_once(db: Db) {
     migrate(&db);
     let apps = ["0", "300", "-300"]
         .map(|offset| App::spawn(&sim, &db, &[("WXKIT_TEST_CLOCK_OFFSET_SECS", offset)]));
-    let requests = (0..300).map(|i| {
-        let app = &apps[i % 3];
-        let url = format!("{}/p/{i}", app.base());
-        async move { (app.sign(&url).await, url) }
-    });
-    let replies = join_all(requests).await;
-    let tickets = sim.tickets("jsapi").await;
-    for ((status, body), url) in &replies {
-        assert_eq!(*status, 200, "{url}: {body}");
-        assert!(verifies(&tickets, body, url), "{url}: {body}");
-    }
-    assert_eq!(
-        sim.calls("token").await,
-        1,
-        "clocks 5 minutes apart, one token fetch"
-    );
-    assert_eq!(
-        sim.calls("getticket:jsapi").await,
-        1,
-        "clocks 5 minutes apart, one ticket fetch"
-    );
+    assert_one_fetch_across(&sim, &apps, "clocks 5 minutes apart").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

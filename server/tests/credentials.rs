@@ -343,27 +343,7 @@ async fn three_processes_fetch_once(db: Db) {
         App::spawn(&sim, &db, &[]),
         App::spawn(&sim, &db, &[]),
     ];
-    let requests = (0..300).map(|i| {
-        let app = &apps[i % 3];
-        let url = format!("{}/p/{i}", app.base());
-        async move { (app.sign(&url).await, url) }
-    });
-    let replies = join_all(requests).await;
-    let tickets = sim.tickets("jsapi").await;
-    for ((status, body), url) in &replies {
-        assert_eq!(*status, 200, "{body}");
-        assert!(verifies(&tickets, body, url));
-    }
-    assert_eq!(
-        sim.calls("token").await,
-        1,
-        "three processes, one token fetch"
-    );
-    assert_eq!(
-        sim.calls("getticket:jsapi").await,
-        1,
-        "three processes, one ticket fetch"
-    );
+    assert_one_fetch_across(&sim, &apps, "three processes").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

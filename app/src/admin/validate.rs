@@ -3,8 +3,8 @@
 //! Link hosts are parsed as a browser parses them.
 
 use super::PageForm;
-use crate::scope::AUTH_SCOPES;
 use crate::error::FieldError;
+use crate::scope::AUTH_SCOPES;
 
 fn host_allowed(host: &str, domains: &[String]) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();

@@ -88,7 +88,13 @@ mod tests {
             js_domains("H5.Example.com, b.example.com\nc.example.com").unwrap(),
             ["h5.example.com", "b.example.com", "c.example.com"]
         );
-        for bad in ["", "https://h5.example.com", "h5.example.com:8443", "a/b", "a_b"] {
+        for bad in [
+            "",
+            "https://h5.example.com",
+            "h5.example.com:8443",
+            "a/b",
+            "a_b",
+        ] {
             assert!(js_domains(bad).is_err(), "{bad}");
         }
         assert_eq!(token_mode("stable").unwrap(), TokenMode::Stable);

@@ -193,11 +193,22 @@ impl Config {
             wecom,
             mp_token: parse::mp_token(get("mp_token"))?,
             sign_in_per_ip: n("sign_in_per_ip", "WXKIT_SIGN_IN_PER_IP", 20, 1, 10_000)? as u32,
-            sign_in_per_user: n("sign_in_per_user", "WXKIT_SIGN_IN_PER_USER", 5, 1, 10_000)?
-                as u32,
-            profile_ttl: secs("profile_ttl_secs", "WXKIT_PROFILE_TTL_SECS", 86_400, 0, 30 * 86_400)?,
+            sign_in_per_user: n("sign_in_per_user", "WXKIT_SIGN_IN_PER_USER", 5, 1, 10_000)? as u32,
+            profile_ttl: secs(
+                "profile_ttl_secs",
+                "WXKIT_PROFILE_TTL_SECS",
+                86_400,
+                0,
+                30 * 86_400,
+            )?,
             simulate,
-            refresh_margin: secs("refresh_margin_secs", "WXKIT_REFRESH_MARGIN_SECS", 300, 0, 7000)?,
+            refresh_margin: secs(
+                "refresh_margin_secs",
+                "WXKIT_REFRESH_MARGIN_SECS",
+                300,
+                0,
+                7000,
+            )?,
             upstream_timeout: millis(
                 "upstream_timeout_ms",
                 "WXKIT_UPSTREAM_TIMEOUT_MS",
@@ -205,7 +216,13 @@ impl Config {
                 50,
                 120_000,
             )?,
-            backoff_base: millis("backoff_base_ms", "WXKIT_BACKOFF_BASE_MS", 1_000, 10, 600_000)?,
+            backoff_base: millis(
+                "backoff_base_ms",
+                "WXKIT_BACKOFF_BASE_MS",
+                1_000,
+                10,
+                600_000,
+            )?,
             backoff_max: secs("backoff_max_secs", "WXKIT_BACKOFF_MAX_SECS", 300, 1, 86_400)?,
             credential_lease: secs(
                 "credential_lease_secs",
@@ -219,8 +236,13 @@ impl Config {
                 "WXKIT_TEST_CLOCK_OFFSET_SECS",
                 86_400,
             )?,
-            media_max_bytes: n("media_max_bytes", "WXKIT_MEDIA_MAX_BYTES", 10 << 20, 1024, 64 << 20)?
-                as usize,
+            media_max_bytes: n(
+                "media_max_bytes",
+                "WXKIT_MEDIA_MAX_BYTES",
+                10 << 20,
+                1024,
+                64 << 20,
+            )? as usize,
             site_root: get("site_root").unwrap_or("target/site").to_string(),
             data_dir,
             protection: Protection::from_map(&get)?,

@@ -100,7 +100,10 @@ pub fn app(
 
 /// `WXKIT_JS_DOMAINS`: the public origin's host when unset (simulating
 /// without one: loopback).
-pub fn js_domains(v: Option<&str>, public_origin: Option<&str>) -> Result<Vec<String>, ConfigError> {
+pub fn js_domains(
+    v: Option<&str>,
+    public_origin: Option<&str>,
+) -> Result<Vec<String>, ConfigError> {
     match (v, public_origin) {
         (Some(s), _) => fields::js_domains(s).map_err(|e| invalid("WXKIT_JS_DOMAINS", e, s)),
         (None, Some(origin)) => Ok(vec![origin_host(origin)]),
@@ -279,4 +282,3 @@ pub fn redact_url(s: &str) -> String {
         _ => s.chars().take(120).collect(),
     }
 }
-

@@ -205,19 +205,13 @@ impl Credentials {
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, WeChatError>>,
     {
-        let token = self
-            .get(token_kind)
-            .await
-            .map_err(FetchError::Dependency)?;
+        let token = self.get(token_kind).await.map_err(FetchError::Dependency)?;
         match call(token.clone()).await {
             Err(e) if e.token_invalid() => {
                 self.invalidate(token_kind, &token)
                     .await
                     .map_err(FetchError::Dependency)?;
-                let token = self
-                    .get(token_kind)
-                    .await
-                    .map_err(FetchError::Dependency)?;
+                let token = self.get(token_kind).await.map_err(FetchError::Dependency)?;
                 Ok(call(token).await?)
             }
             other => Ok(other?),

@@ -249,7 +249,11 @@ impl Credentials {
                             let mut pause = DB_RETRY;
                             while Instant::now() + pause < give_up {
                                 tokio::time::sleep(pause).await;
-                                if this.store_fetched(&lease, &kept, expires_in).await.is_some() {
+                                if this
+                                    .store_fetched(&lease, &kept, expires_in)
+                                    .await
+                                    .is_some()
+                                {
                                     break;
                                 }
                                 pause = (pause * 2).min(Duration::from_secs(30));

@@ -289,7 +289,11 @@ impl Credentials {
         self.slot(kind).forget(value);
         let invalidated = self.store.invalidate(&account, kind, value).await?;
         self.slot(kind).forget(value);
-        tracing::info!(kind = kind.as_str(), invalidated, "WeChat refused a credential");
+        tracing::info!(
+            kind = kind.as_str(),
+            invalidated,
+            "WeChat refused a credential"
+        );
         Ok(())
     }
 

@@ -166,11 +166,8 @@ impl Store {
     /// Extends a live lease by its full length. `false`: it was taken over.
     pub async fn renew(&self, lease: &Lease) -> Result<bool, CredentialError> {
         let sql = Self::fenced_sql(&format!("lease_until_ms = {} + $5", self.now_ms));
-        self.run(
-            self.fence(&sql, lease)
-                .bind(self.lease.as_millis() as i64),
-        )
-        .await
+        self.run(self.fence(&sql, lease).bind(self.lease.as_millis() as i64))
+            .await
     }
 
     /// Gives the lease up, so that the next refresh need not wait for it to run out.

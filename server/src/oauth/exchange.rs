@@ -152,7 +152,8 @@ impl OAuth {
             .call_with_token(Kind::WeComToken, |token| {
                 let url = url.clone();
                 async move {
-                    self.api.client
+                    self.api
+                        .client
                         .get_json(&url, &[("access_token", token.as_str()), ("code", code)])
                         .await
                 }
@@ -208,7 +209,8 @@ impl OAuth {
             .call_with_token(Kind::WeComToken, |token| {
                 let url = url.clone();
                 async move {
-                    self.api.client
+                    self.api
+                        .client
                         .get_json(
                             &url,
                             &[("access_token", token.as_str()), ("userid", userid)],
@@ -230,7 +232,8 @@ impl OAuth {
         token: &str,
         openid: &str,
     ) -> Result<ProfileReply, WeChatError> {
-        self.api.client
+        self.api
+            .client
             .get_json(
                 &self.api.mp("/sns/userinfo"),
                 &[

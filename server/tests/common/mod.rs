@@ -865,3 +865,27 @@ impl Drop for DbProxy {
         }
     }
 }
+
+/// 300 sign requests spread over `apps` (each for its own URL): every one is
+/// answered 200 with a signature that verifies, and the simulator issued
+/// exactly one token and one jsapi_ticket for all of them (`who` says which
+/// processes, for the messages).
+pub async fn assert_one_fetch_across(sim: &Sim, apps: &[App], who: &str) {
+    let requests = (0..300).map(|i| {
+        let app = &apps[i % apps.len()];
+        let url = format!("{}/p/{i}", app.base());
+        async move { (app.sign(&url).await, url) }
+    });
+    let replies = futures::future::join_all(requests).await;
+    let tickets = sim.tickets("jsapi").await;
+    for ((status, body), url) in &replies {
+        assert_eq!(*status, 200, "{url}: {body}");
+        assert!(verifies(&tickets, body, url), "{url}: {body}");
+    }
+    assert_eq!(sim.calls("token").await, 1, "{who}, one token fetch");
+    assert_eq!(
+        sim.calls("getticket:jsapi").await,
+        1,
+        "{who}, one ticket fetch"
+    );
+}

@@ -83,15 +83,15 @@ pub(super) fn open() -> Router<Simulator> {
 }
 
 /// Checks an access token; `Ok(owner)` or the error WeChat would give.
-/// The Official Account `appid` with its `secret`, as WeChat checks them
-/// (40013 for an unknown AppID, 40125 for a wrong AppSecret).
-fn check_app(s: &State, appid: &str, secret: &str) -> Result<(), Response> {
+/// WeChat's answer when `appid` and `secret` are not an Official Account's
+/// (40013 for an unknown AppID, 40125 for a wrong AppSecret); `None` when they are.
+fn app_refusal(s: &State, appid: &str, secret: &str) -> Option<Response> {
     match s.accounts.get(appid) {
-        None => Err(super::error(40013, "invalid appid")),
+        None => Some(super::error(40013, "invalid appid")),
         Some(known) if !crate::signature::same(known, secret) => {
-            Err(super::error(40125, "invalid appsecret"))
+            Some(super::error(40125, "invalid appsecret"))
         }
-        Some(_) => Ok(()),
+        Some(_) => None,
     }
 }
 

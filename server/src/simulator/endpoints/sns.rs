@@ -7,7 +7,7 @@
 //! granted `snsapi_userinfo`; a refresh keeps the refresh token (and its
 //! expiry).
 
-use super::{check_app, param, WxError, Q};
+use super::{app_refusal, param, WxError, Q};
 use crate::simulator::{error, random_id, Simulator, State, WebToken};
 use axum::extract::{Query, State as AxState};
 use axum::response::{IntoResponse, Response};
@@ -50,7 +50,7 @@ pub(super) async fn oauth_access_token(AxState(sim): AxState<Simulator>, Query(q
     let now = sim.now();
     let mut s = sim.lock();
     let appid = param(&q, "appid");
-    if let Err(refused) = check_app(&s, appid, param(&q, "secret")) {
+    if let Some(refused) = app_refusal(&s, appid, param(&q, "secret")) {
         return refused;
     }
     let code_ttl = s.lifetimes.code_ttl;

@@ -5,7 +5,7 @@
 //! one); `stable_token` returns the current stable token while it is valid,
 //! unless `force_refresh`.
 
-use super::{check_app, check_token, issue_token, param, Q};
+use super::{app_refusal, check_token, issue_token, param, Q};
 use crate::simulator::{error, Simulator};
 use axum::extract::{Query, State as AxState};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +23,7 @@ pub(super) async fn token(AxState(sim): AxState<Simulator>, Query(q): Q) -> Resp
     let now = sim.now();
     let mut s = sim.lock();
     let appid = param(&q, "appid");
-    if let Err(refused) = check_app(&s, appid, param(&q, "secret")) {
+    if let Some(refused) = app_refusal(&s, appid, param(&q, "secret")) {
         return refused;
     }
     let (token, ttl) = issue_token(&mut s, appid, now, false);
@@ -57,7 +57,7 @@ pub(super) async fn stable_token(
     }
     let now = sim.now();
     let mut s = sim.lock();
-    if let Err(refused) = check_app(&s, &b.appid, &b.secret) {
+    if let Some(refused) = app_refusal(&s, &b.appid, &b.secret) {
         return refused;
     }
     if !b.force_refresh {
