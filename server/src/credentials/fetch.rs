@@ -10,6 +10,7 @@ use super::{CredentialError, Credentials, Kind};
 use crate::config::TokenMode;
 use crate::wechat::WeChatError;
 use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::future::Future;
 use std::sync::Arc;
@@ -182,14 +183,33 @@ impl Credentials {
         url: &str,
         extra: &[(&str, &str)],
     ) -> Result<(String, i64), FetchError> {
-        let reply: TicketReply = self
-            .with_token(token_kind, |token: String| async move {
-                let mut query = vec![("access_token", token.as_str())];
-                query.extend_from_slice(extra);
-                self.upstream.api.client.get_json(url, &query).await
-            })
-            .await?;
+        let reply: TicketReply = self.get_json_with(token_kind, url, extra).await?;
         Ok((reply.ticket, reply.expires_in))
+    }
+
+    /// `GET url?access_token=…&extra…` with the current `token_kind`
+    /// (replaced once when WeChat refuses it), its JSON reply decoded.
+    pub async fn get_with_token<T: DeserializeOwned>(
+        self: &Arc<Self>,
+        token_kind: Kind,
+        url: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<T, CredentialError> {
+        Ok(self.get_json_with(token_kind, url, extra).await?)
+    }
+
+    async fn get_json_with<T: DeserializeOwned>(
+        self: &Arc<Self>,
+        token_kind: Kind,
+        url: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<T, FetchError> {
+        self.with_token(token_kind, |token: String| async move {
+            let mut query = vec![("access_token", token.as_str())];
+            query.extend_from_slice(extra);
+            self.upstream.api.client.get_json(url, &query).await
+        })
+        .await
     }
 
     /// Calls `call` with the current `token_kind`; when WeChat refuses the

@@ -149,15 +149,7 @@ impl OAuth {
         let url = self.api.wecom("/cgi-bin/auth/getuserinfo");
         let id: WeComIdentity = self
             .credentials
-            .call_with_token(Kind::WeComToken, |token| {
-                let url = url.clone();
-                async move {
-                    self.api
-                        .client
-                        .get_json(&url, &[("access_token", token.as_str()), ("code", code)])
-                        .await
-                }
-            })
+            .get_with_token(Kind::WeComToken, &url, &[("code", code)])
             .await
             .map_err(|e| CallbackError::credentials(e, retry))?;
         let userid = [id.userid, id.user_id]
@@ -206,18 +198,7 @@ impl OAuth {
         let url = self.api.wecom("/cgi-bin/user/get");
         let m: WeComMember = self
             .credentials
-            .call_with_token(Kind::WeComToken, |token| {
-                let url = url.clone();
-                async move {
-                    self.api
-                        .client
-                        .get_json(
-                            &url,
-                            &[("access_token", token.as_str()), ("userid", userid)],
-                        )
-                        .await
-                }
-            })
+            .get_with_token(Kind::WeComToken, &url, &[("userid", userid)])
             .await?;
         Ok(ProfileReply {
             nickname: m.name,
