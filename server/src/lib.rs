@@ -15,6 +15,7 @@ pub mod jssdk;
 pub mod limits;
 pub mod media;
 pub mod oauth;
+pub mod page_cache;
 pub mod services;
 pub mod sessions;
 pub mod share;
@@ -41,6 +42,8 @@ pub enum StartError {
     Serve(std::io::Error),
     #[error("cannot read the account settings: {0}")]
     Settings(sqlx::Error),
+    #[error("cannot read the pages: {0}")]
+    Pages(sqlx::Error),
 }
 
 /// `http://` + the bound address, with a wildcard address replaced by loopback.

@@ -7,8 +7,8 @@
 use crate::config::Config;
 use crate::credentials::{Credentials, Settings, Upstream};
 use crate::{
-    accounts, admin, db, jssdk, limits, local_base, media, oauth, simulator, web, wechat,
-    StartError,
+    accounts, admin, db, jssdk, limits, local_base, media, oauth, page_cache, simulator, web,
+    wechat, StartError,
 };
 use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
@@ -78,9 +78,13 @@ pub async fn build(config: &Config, addr: SocketAddr) -> Result<axum::Router, St
         },
         config.protection.admin_session,
     ));
+    let pages = page_cache::PageCache::load(db.clone(), &public_origin)
+        .await
+        .map_err(StartError::Pages)?;
+    pages.spawn_reload();
     let limits = Arc::new(limits::Limits::new(&config.protection));
     limits.spawn_sweeper();
-    let state = web::AppState {
+    let state = web::AppState::new(web::Services {
         limits,
         protection: Arc::new(config.protection.clone()),
         jssdk: Arc::new(jssdk::JsSdk {
@@ -93,12 +97,13 @@ pub async fn build(config: &Config, addr: SocketAddr) -> Result<axum::Router, St
             simulate: config.simulate,
             sdk_url: sdk_url(config, &base),
         },
+        pages,
         media,
         oauth,
         mp_token: config.mp_token.clone(),
         sign_in,
         account,
-    };
+    });
     let options = LeptosOptions::builder()
         .output_name("wxkit")
         .site_root(config.site_root.clone())

@@ -11,8 +11,14 @@ use app::share::{ConfigFailure, PageContent};
 use app::wx::{AppMessageShare, ChooseImage, TimelineShare};
 use sqlx::AnyPool;
 
+/// The columns of [`PageRow`], in a `SELECT`.
+pub(crate) const PAGE_COLUMNS: &str =
+    "slug, title, body, share_title, share_desc, share_link, share_image, timeline_title,
+     timeline_link, timeline_image, js_api_list, image_count, image_source, image_size, auth_scope";
+
+/// A stored page, as renders read it (through [`crate::page_cache`]).
 #[derive(sqlx::FromRow)]
-struct PageRow {
+pub(crate) struct PageRow {
     slug: String,
     title: String,
     body: String,
@@ -27,6 +33,7 @@ struct PageRow {
     image_count: i64,
     image_source: String,
     image_size: String,
+    auth_scope: String,
 }
 
 fn list(s: &str) -> Vec<String> {
@@ -75,63 +82,45 @@ pub fn page_slug(path: &str) -> Option<&str> {
         .filter(|s| !s.is_empty())
 }
 
-/// The [`PageMeta`] of page `slug`, when there is one.
-pub async fn page_meta(db: &AnyPool, slug: &str) -> Result<Option<PageMeta>, DbFailure> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT js_api_list, auth_scope FROM pages WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(apis, auth_scope)| PageMeta {
-        slug: slug.to_string(),
-        apis: api_list(&apis),
-        auth_scope,
-    }))
+impl PageMeta {
+    pub(crate) fn of(r: &PageRow) -> PageMeta {
+        PageMeta {
+            slug: r.slug.clone(),
+            apis: api_list(&r.js_api_list),
+            auth_scope: r.auth_scope.clone(),
+        }
+    }
 }
 
-/// The page `slug` as the browser gets it; `origin` makes links absolute.
-pub async fn load_page(
-    db: &AnyPool,
-    origin: &str,
-    slug: &str,
-) -> Result<Option<PageContent>, DbFailure> {
-    let row: Option<PageRow> = sqlx::query_as(
-        "SELECT slug, title, body, share_title, share_desc, share_link, share_image, timeline_title,
-                timeline_link, timeline_image, js_api_list, image_count, image_source, image_size
-         FROM pages WHERE slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| {
-        let own_url = format!("{origin}/p/{}", r.slug);
-        let default_image = format!("{origin}/share.png");
-        let friend = AppMessageShare {
-            title: or(&r.share_title, &r.title).to_string(),
-            desc: r.share_desc.clone(),
-            link: or(&r.share_link, &own_url).to_string(),
-            img_url: or(&r.share_image, &default_image).to_string(),
-        };
-        let timeline = TimelineShare {
-            title: or(&r.timeline_title, &friend.title).to_string(),
-            link: or(&r.timeline_link, &friend.link).to_string(),
-            img_url: or(&r.timeline_image, &friend.img_url).to_string(),
-        };
-        let js_api_list = api_list(&r.js_api_list);
-        PageContent {
-            slug: r.slug,
-            title: r.title,
-            body: r.body,
-            friend,
-            timeline,
-            js_api_list,
-            choose: ChooseImage {
-                count: r.image_count.clamp(1, 9) as u32,
-                size_type: list(&r.image_size),
-                source_type: list(&r.image_source),
-            },
-        }
-    }))
+/// Page `r` as the browser gets it; `origin` makes links absolute.
+pub(crate) fn page_content(r: PageRow, origin: &str) -> PageContent {
+    let own_url = format!("{origin}/p/{}", r.slug);
+    let default_image = format!("{origin}/share.png");
+    let friend = AppMessageShare {
+        title: or(&r.share_title, &r.title).to_string(),
+        desc: r.share_desc.clone(),
+        link: or(&r.share_link, &own_url).to_string(),
+        img_url: or(&r.share_image, &default_image).to_string(),
+    };
+    let timeline = TimelineShare {
+        title: or(&r.timeline_title, &friend.title).to_string(),
+        link: or(&r.timeline_link, &friend.link).to_string(),
+        img_url: or(&r.timeline_image, &friend.img_url).to_string(),
+    };
+    let js_api_list = api_list(&r.js_api_list);
+    PageContent {
+        slug: r.slug,
+        title: r.title,
+        body: r.body,
+        friend,
+        timeline,
+        js_api_list,
+        choose: ChooseImage {
+            count: r.image_count.clamp(1, 9) as u32,
+            size_type: list(&r.image_size),
+            source_type: list(&r.image_source),
+        },
+    }
 }
 
 /// Counts one share outcome for today (UTC). `false`: no such page.
@@ -306,6 +295,7 @@ pub async fn delete_page(db: &AnyPool, slug: &str) -> Result<Option<String>, DbF
         .bind(slug)
         .execute(db)
         .await?;
+    crate::page_cache::bump(db).await?;
     Ok((done.rows_affected() != 0).then(|| id.unwrap_or_default()))
 }
 
@@ -427,6 +417,7 @@ pub async fn save_page(
         q.bind(original)
     };
     let done = q.execute(db).await?;
+    crate::page_cache::bump(db).await?;
     Ok(if done.rows_affected() == 1 {
         Saved::Ok
     } else {

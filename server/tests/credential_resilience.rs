@@ -502,6 +502,16 @@ async fn postgres_going_away_is_survived() {
     sign_from_memory().await;
     wait_for_health(&app, 503, Duration::from_secs(5)).await;
     sign_from_memory().await;
+    // The pages render from memory as well: signed, with their content.
+    let asked = Instant::now();
+    let page = app.html("/p/demo").await;
+    assert!(page.contains("wxkit 演示页"), "{page}");
+    assert!(embedded_config(&page)["signature"].is_string(), "{page}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        asked.elapsed()
+    );
 
     proxy.up();
     wait_for_health(&app, 200, Duration::from_secs(5)).await;

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::admin::post;
 use common::*;
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
@@ -399,4 +400,84 @@ async fn card_signatures_are_made_with_the_card_ticket() {
         assert!(body["message"].as_str().unwrap().contains(why), "{body}");
     }
     assert_eq!(sim.calls("getticket:wx_card").await, 1);
+}
+
+/// Renders read the pages from memory; a page an admin saves (or deletes)
+/// through one process is shown by every other within a few seconds, and at
+/// once by the process that saved it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_page_reaches_every_process_within_seconds() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let (editor, admin) = App::with_admin(&sim, &db, &[]).await;
+    let other = App::start(&sim, &db, &[]).await;
+    assert!(other.html("/p/demo").await.contains("wxkit 演示页"));
+
+    let form = |title: &'static str| {
+        [
+            ("original", "demo"),
+            ("form[slug]", "demo"),
+            ("form[title]", title),
+            ("form[body]", "Body"),
+            ("form[auth_scope]", "none"),
+            ("form[js_api_list]", "chooseImage"),
+            ("form[share_title]", ""),
+            ("form[share_desc]", ""),
+            ("form[share_link]", ""),
+            ("form[share_image]", ""),
+            ("form[timeline_title]", ""),
+            ("form[timeline_link]", ""),
+            ("form[timeline_image]", ""),
+        ]
+    };
+    let (status, body) = post(
+        &admin,
+        &editor,
+        "/api/admin/save_page",
+        &form("Spring sale"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        editor.html("/p/demo").await.contains("Spring sale"),
+        "at once where it was saved"
+    );
+    let saved = std::time::Instant::now();
+    loop {
+        let html = other.html("/p/demo").await;
+        if html.contains("Spring sale") {
+            break;
+        }
+        assert!(html.contains("wxkit 演示页"), "the old page until then");
+        assert!(
+            saved.elapsed() < wxkit::page_cache::RELOAD_EVERY * 2,
+            "the other process still shows the old page after {:?}",
+            saved.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // Deleted: gone everywhere too.
+    let (status, body) = post(
+        &admin,
+        &editor,
+        "/api/admin/delete_page",
+        &[("slug", "demo")],
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, page) = editor.post_form("/api/page", &[("slug", "demo")]).await;
+    assert_eq!((status, page), (200, Value::Null));
+    let deleted = std::time::Instant::now();
+    loop {
+        let (status, page) = other.post_form("/api/page", &[("slug", "demo")]).await;
+        assert_eq!(status, 200);
+        if page.is_null() {
+            break;
+        }
+        assert!(deleted.elapsed() < wxkit::page_cache::RELOAD_EVERY * 2);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

@@ -54,14 +54,16 @@ async fn pages_load_the_site_bundle_cargo_leptos_builds() {
 async fn an_in_app_page_asks_for_its_own_api_list() {
     let sim = Sim::start();
     let db = Db::sqlite();
-    let app = App::start(&sim, &db, &[]).await;
+    // Stored before wxkit starts (it reads the pages once, then on each change).
     let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    wxkit::db::migrate(&pool).await.unwrap();
     sqlx::query(
         "UPDATE pages SET js_api_list = 'chooseImage,uploadImage,stealSecrets' WHERE slug = 'demo'",
     )
     .execute(&pool)
     .await
     .unwrap();
+    let app = App::start(&sim, &db, &[]).await;
     let config = embedded_config(&app.html("/p/demo").await);
     assert_eq!(
         config["jsApiList"],

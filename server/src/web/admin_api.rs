@@ -89,7 +89,7 @@ impl AdminBackend for AppState {
             });
         }
         match share::save_page(&self.db, original, &form).await? {
-            Saved::Ok => {}
+            Saved::Ok => self.reload_pages().await,
             Saved::SlugTaken => {
                 return Err(ApiError::Invalid {
                     message: "the slug is taken".into(),
@@ -122,6 +122,7 @@ impl AdminBackend for AppState {
         let Some(id) = share::delete_page(&self.db, slug).await? else {
             return Err(ApiError::bad_request(format!("there is no page `{slug}`")));
         };
+        self.reload_pages().await;
         // Its images go with it (rows and files): they belong to its id.
         let images = self.media.delete_page(&id).await?;
         let detail = serde_json::json!({ "images_deleted": images }).to_string();
@@ -296,5 +297,15 @@ impl AdminBackend for AppState {
         }
         let detail = self.account.save(&form).await?;
         Ok(admin::audit(&self.db, who, "account.update", "default", &detail).await?)
+    }
+}
+
+impl AppState {
+    /// After a page was saved or deleted: this process shows it at once
+    /// (the others within [`crate::page_cache::RELOAD_EVERY`]).
+    async fn reload_pages(&self) {
+        if let Err(e) = self.pages.reload().await {
+            tracing::warn!("could not read the pages again after an edit: {e}");
+        }
     }
 }

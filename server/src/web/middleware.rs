@@ -105,10 +105,8 @@ pub(super) async fn authorize_pages(
         Some(slug) if req.method() == Method::GET => slug.to_string(),
         _ => return next.run(req).await,
     };
-    let meta = match share::page_meta(&state.db, &slug).await {
-        Ok(Some(meta)) => meta,
-        Ok(None) => return next.run(req).await,
-        Err(e) => return outcome_page(&CallbackError::from(e.0)),
+    let Some(meta) = state.pages.get(&slug).map(|p| p.meta.clone()) else {
+        return next.run(req).await;
     };
     let mut required = Scope::from_page(&meta.auth_scope);
     // A cards page hands out openid- or code-bound cards only to signed-in visitors.

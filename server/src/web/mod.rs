@@ -43,15 +43,35 @@ use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-/// What request handlers share.
+/// What request handlers share: one [`Services`] behind one `Arc`, so the
+/// clone every middleware layer and handler makes per request is a reference
+/// count, not a copy of the services' fields.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services behind [`AppState`].
+pub struct Services {
     pub jssdk: Arc<JsSdk>,
     pub db: AnyPool,
     /// `scheme://host[:port]` the pages are served under.
     pub public_origin: String,
     /// What pages are told about the site (simulate mode, the SDK script).
     pub site: app::SiteInfo,
+    /// The in-app pages, in memory.
+    pub pages: Arc<crate::page_cache::PageCache>,
     /// Uploaded images.
     pub media: Arc<crate::media::MediaStore>,
     /// Web authorization.

@@ -35,7 +35,7 @@ impl Backend for AppState {
 
     async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {
         self.check_page_access(slug).await?;
-        Ok(share::load_page(&self.db, &self.public_origin, slug).await?)
+        Ok(self.pages.get(slug).map(|p| p.content.clone()))
     }
 
     async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
@@ -115,8 +115,10 @@ impl AppState {
             Some(s) => self.oauth.signed_in(s).await,
             None => None,
         };
-        let meta = share::page_meta(&self.db, slug).await?;
-        let required = meta.and_then(|m| Scope::from_page(&m.auth_scope));
+        let required = self
+            .pages
+            .get(slug)
+            .and_then(|p| Scope::from_page(&p.meta.auth_scope));
         match (required, signed_in) {
             (None, who) => Ok(who.map(|(openid, _)| openid)),
             (Some(scope), Some((openid, granted))) if scope.covered_by(&granted) => Ok(Some(openid)),

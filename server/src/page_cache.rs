@@ -1,0 +1,131 @@
+//! The in-app pages as every render reads them: a copy of the `pages` table
+//! in memory, so that rendering a page (its metadata for the gate and the
+//! signature, its content for the SSR) costs no database round trip.
+//!
+//! Invariants:
+//! - Every write to `pages` bumps the `pages` row of `cache_versions`
+//!   ([`bump`], in `crate::share`); each process re-reads the table when that
+//!   version changed, at the latest [`RELOAD_EVERY`] after the write (at once
+//!   in the process that wrote it). An operator editing `pages` by hand in
+//!   SQL bumps the version the same way (the README says how).
+//! - The version is read before the rows, so a write racing a reload is seen
+//!   by the next reload at the latest: never stale for good.
+//! - When the database cannot be read, the last copy keeps being served: a
+//!   database outage does not take the pages down.
+//! - The copy holds only the pages an admin made: a visitor asking for a slug
+//!   that does not exist grows nothing.
+
+use crate::share::{page_content, PageMeta, PageRow};
+use app::share::PageContent;
+use sqlx::AnyPool;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// How often each process looks at the pages' version.
+pub const RELOAD_EVERY: Duration = Duration::from_secs(2);
+
+/// One page, ready to render.
+#[derive(Debug)]
+pub struct CachedPage {
+    pub meta: PageMeta,
+    pub content: PageContent,
+}
+
+/// This process's copy of the pages.
+pub struct PageCache {
+    db: AnyPool,
+    /// `scheme://host[:port]` that makes the pages' links absolute.
+    origin: String,
+    pages: RwLock<Arc<HashMap<String, Arc<CachedPage>>>>,
+    /// The `cache_versions` version the copy was read at (-1: never read).
+    version: AtomicI64,
+}
+
+/// Marks the pages as changed for every process (after a write to `pages`).
+pub async fn bump(db: &AnyPool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cache_versions SET version = version + 1 WHERE name = 'pages'")
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+impl PageCache {
+    /// The pages as stored now.
+    pub async fn load(db: AnyPool, origin: &str) -> Result<Arc<PageCache>, sqlx::Error> {
+        let cache = Arc::new(PageCache {
+            db,
+            origin: origin.to_string(),
+            pages: RwLock::new(Arc::new(HashMap::new())),
+            version: AtomicI64::new(-1),
+        });
+        cache.reload().await?;
+        Ok(cache)
+    }
+
+    /// Page `slug`, if there is one.
+    pub fn get(&self, slug: &str) -> Option<Arc<CachedPage>> {
+        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
+        pages.get(slug).cloned()
+    }
+
+    /// Re-reads the pages when their version changed since the last read.
+    /// `true`: the copy changed.
+    pub async fn reload(&self) -> Result<bool, sqlx::Error> {
+        let version: i64 =
+            sqlx::query_scalar("SELECT version FROM cache_versions WHERE name = 'pages'")
+                .fetch_optional(&self.db)
+                .await?
+                .unwrap_or(0);
+        if version == self.version.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        let rows: Vec<PageRow> =
+            sqlx::query_as(&format!("SELECT {} FROM pages", crate::share::PAGE_COLUMNS))
+                .fetch_all(&self.db)
+                .await?;
+        let pages: HashMap<String, Arc<CachedPage>> = rows
+            .into_iter()
+            .map(|row| {
+                let page = CachedPage {
+                    meta: PageMeta::of(&row),
+                    content: page_content(row, &self.origin),
+                };
+                (page.meta.slug.clone(), Arc::new(page))
+            })
+            .collect();
+        *self.pages.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(pages);
+        self.version.store(version, Ordering::SeqCst);
+        Ok(true)
+    }
+
+    /// After this process wrote to `pages`: tells every process, and reads
+    /// the pages again here at once.
+    pub async fn changed(&self) -> Result<(), sqlx::Error> {
+        bump(&self.db).await?;
+        self.reload().await?;
+        Ok(())
+    }
+
+    /// Looks at the version every [`RELOAD_EVERY`], so a page an admin saved
+    /// through another process reaches this one.
+    pub fn spawn_reload(self: &Arc<Self>) {
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RELOAD_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(cache) = me.upgrade() else { return };
+                match cache.reload().await {
+                    Ok(true) => tracing::debug!("pages changed: reloaded"),
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!("could not read the pages (serving the last copy): {e}")
+                    }
+                }
+            }
+        });
+    }
+}
