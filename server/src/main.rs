@@ -50,6 +50,11 @@ enum AdminAction {
     List,
 }
 
+/// mimalloc: per-request allocations are most of wxkit's own CPU time under
+/// load (perf, README's benchmark section).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()

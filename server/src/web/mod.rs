@@ -23,6 +23,7 @@ mod message_server;
 mod middleware;
 mod oauth_pages;
 mod page_api;
+mod sign_api;
 
 pub(crate) use oauth_pages::escape_html;
 
@@ -33,10 +34,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
 use secrecy::SecretString;
 use sqlx::AnyPool;
 use std::sync::Arc;
@@ -96,7 +97,8 @@ pub fn router(
 ) -> Router {
     let backend: Arc<dyn Backend> = Arc::new(state.clone());
     let admin: Arc<dyn app::admin::AdminBackend> = Arc::new(state.clone());
-    let routes = generate_route_list(app::App);
+    // The signing endpoint is served by `sign_api`, not by the server function's route.
+    let routes = generate_route_list_with_exclusions(app::App, Some(vec![sign_api::PATH.into()]));
     let pages = Router::new()
         .leptos_routes_with_context(
             &options,
@@ -132,6 +134,7 @@ pub fn router(
     let mut router = Router::new()
         .route("/media/{file}", get(crate::media::serve::media_file))
         .route("/healthz", get(healthz))
+        .route(sign_api::PATH, post(sign_api::jssdk_config))
         .merge(oauth_pages::router())
         .merge(message_server::router())
         .with_state(state)
@@ -206,7 +209,7 @@ pub fn admin_surface() -> (Vec<String>, Vec<String>) {
         .filter(|p| p.starts_with("/api/admin/"))
         .collect();
     functions.sort();
-    let mut routes: Vec<String> = generate_route_list(app::App)
+    let mut routes: Vec<String> = leptos_axum::generate_route_list(app::App)
         .into_iter()
         .map(|r| r.path().to_string())
         .filter(|p| p.starts_with("/admin"))
