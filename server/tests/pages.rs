@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::admin::post;
+use common::admin::{delete_page, save_page};
 use common::*;
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
@@ -413,32 +413,7 @@ async fn a_saved_page_reaches_every_process_within_seconds() {
     let other = App::start(&sim, &db, &[]).await;
     assert!(other.html("/p/demo").await.contains("wxkit 演示页"));
 
-    let form = |title: &'static str| {
-        [
-            ("original", "demo"),
-            ("form[slug]", "demo"),
-            ("form[title]", title),
-            ("form[body]", "Body"),
-            ("form[auth_scope]", "none"),
-            ("form[js_api_list]", "chooseImage"),
-            ("form[share_title]", ""),
-            ("form[share_desc]", ""),
-            ("form[share_link]", ""),
-            ("form[share_image]", ""),
-            ("form[timeline_title]", ""),
-            ("form[timeline_link]", ""),
-            ("form[timeline_image]", ""),
-        ]
-    };
-    let (status, body) = post(
-        &admin,
-        &editor,
-        "/api/admin/save_page",
-        &form("Spring sale"),
-        &[],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    save_page(&admin, &editor, "demo", "demo", "Spring sale").await;
     assert!(
         editor.html("/p/demo").await.contains("Spring sale"),
         "at once where it was saved"
@@ -459,14 +434,7 @@ async fn a_saved_page_reaches_every_process_within_seconds() {
     }
 
     // Deleted: gone everywhere too.
-    let (status, body) = post(
-        &admin,
-        &editor,
-        "/api/admin/delete_page",
-        &[("slug", "demo")],
-        &[],
-    )
-    .await;
+    let (status, body) = delete_page(&admin, &editor, "demo").await;
     assert_eq!(status, 200, "{body}");
     let (status, page) = editor.post_form("/api/page", &[("slug", "demo")]).await;
     assert_eq!((status, page), (200, Value::Null));

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::admin::post;
+use common::admin::{delete_page, post, save_page};
 use common::*;
 use serde_json::Value;
 
@@ -224,27 +224,6 @@ async fn quotas_refuse_the_next_upload_without_asking_wechat_on_postgres() {
     quotas_refuse_the_next_upload_without_asking_wechat(Db::postgres().await).await;
 }
 
-/// Creates (`original` empty) or renames/updates a page as the admin.
-async fn save_page(admin: &Browser, app: &App, original: &str, slug: &str) {
-    let form = [
-        ("original", original),
-        ("form[slug]", slug),
-        ("form[title]", "Spring sale"),
-        ("form[body]", "Body"),
-        ("form[auth_scope]", "none"),
-        ("form[js_api_list]", "chooseImage,uploadImage"),
-        ("form[share_title]", ""),
-        ("form[share_desc]", ""),
-        ("form[share_link]", ""),
-        ("form[share_image]", ""),
-        ("form[timeline_title]", ""),
-        ("form[timeline_link]", ""),
-        ("form[timeline_image]", ""),
-    ];
-    let (status, body) = post(admin, app, "/api/admin/save_page", &form, &[]).await;
-    assert_eq!(status, 200, "{body}");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn images_belong_to_the_page_not_to_its_slug() {
     let sim = Sim::start();
@@ -257,7 +236,7 @@ async fn images_belong_to_the_page_not_to_its_slug() {
     )
     .await;
 
-    save_page(&admin, &app, "", "spring").await;
+    save_page(&admin, &app, "", "spring", "Spring sale").await;
     let a = sim.media("image/png", png(64)).await;
     let b = sim.media("image/jpeg", vec![255, 216, 255, 0]).await;
     let (status, body) = save(&app, "spring", &format!("{a},{b}")).await;
@@ -267,7 +246,7 @@ async fn images_belong_to_the_page_not_to_its_slug() {
     assert_eq!(save(&app, "demo", &d).await.0, 200);
 
     // Renamed: the images stay with the page.
-    save_page(&admin, &app, "spring", "spring-2").await;
+    save_page(&admin, &app, "spring", "spring-2", "Spring sale").await;
     let kept = gallery(&app, "spring-2").await;
     assert_eq!(kept.len(), 2);
     for (_, url) in &kept {
@@ -282,14 +261,7 @@ async fn images_belong_to_the_page_not_to_its_slug() {
     }
 
     // Deleted: rows and files go with it.
-    let (status, body) = post(
-        &admin,
-        &app,
-        "/api/admin/delete_page",
-        &[("slug", "spring-2")],
-        &[],
-    )
-    .await;
+    let (status, body) = delete_page(&admin, &app, "spring-2").await;
     assert!(status == 200 || status == 302, "{status} {body}");
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM media").await,
@@ -316,7 +288,7 @@ async fn images_belong_to_the_page_not_to_its_slug() {
     .execute(&pool(&db).await)
     .await
     .unwrap();
-    save_page(&admin, &app, "", "spring-2").await;
+    save_page(&admin, &app, "", "spring-2", "Spring sale").await;
     assert!(gallery(&app, "spring-2").await.is_empty());
     let orphan = app
         .http

@@ -111,3 +111,30 @@ pub async fn post(
 pub fn signed(status: u16) -> bool {
     status == 200 || status == 302
 }
+
+/// Creates (`original` empty) or renames/updates a page as the admin, titled
+/// `title`, with the photo APIs.
+pub async fn save_page(admin: &Browser, app: &App, original: &str, slug: &str, title: &str) {
+    let form = [
+        ("original", original),
+        ("form[slug]", slug),
+        ("form[title]", title),
+        ("form[body]", "Body"),
+        ("form[auth_scope]", "none"),
+        ("form[js_api_list]", "chooseImage,uploadImage"),
+        ("form[share_title]", ""),
+        ("form[share_desc]", ""),
+        ("form[share_link]", ""),
+        ("form[share_image]", ""),
+        ("form[timeline_title]", ""),
+        ("form[timeline_link]", ""),
+        ("form[timeline_image]", ""),
+    ];
+    let (status, body) = post(admin, app, "/api/admin/save_page", &form, &[]).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Deletes page `slug` as the admin: (status, body).
+pub async fn delete_page(admin: &Browser, app: &App, slug: &str) -> (u16, String) {
+    post(admin, app, "/api/admin/delete_page", &[("slug", slug)], &[]).await
+}
