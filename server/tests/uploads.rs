@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::admin::{delete_page, post, save_page};
+use common::admin::{delete_page, save_page};
 use common::*;
 use serde_json::Value;
 
