@@ -134,10 +134,9 @@ pub fn router(
     let mut router = Router::new()
         .route("/media/{file}", get(crate::media::serve::media_file))
         .route("/healthz", get(healthz))
-        .route(sign_api::PATH, post(sign_api::jssdk_config))
         .merge(oauth_pages::router())
         .merge(message_server::router())
-        .with_state(state)
+        .with_state(state.clone())
         .merge(pages);
     // Only a mounted simulator's paths are exempt from the cross-site check.
     let sim_mounted = simulator.is_some();
@@ -145,11 +144,19 @@ pub fn router(
         router = router.merge(sim.router());
     }
     let origin = state_origin;
+    let cross_site = from_fn(move |req, next| {
+        middleware::refuse_cross_site(origin.clone(), sim_mounted, req, next)
+    });
+    // The signing endpoint, the one every page calls, reads no session: it
+    // is merged outside the session layer (with the same cross-site check).
+    let sign = Router::new()
+        .route(sign_api::PATH, post(sign_api::jssdk_config))
+        .with_state(state)
+        .layer(cross_site.clone());
     router
-        .layer(from_fn(move |req, next| {
-            middleware::refuse_cross_site(origin.clone(), sim_mounted, req, next)
-        }))
+        .layer(cross_site)
         .layer(sessions)
+        .merge(sign)
         .layer(from_fn(crate::guard::bodies))
         .layer(from_fn(move |req, next| {
             crate::guard::heavy_requests(heavy.clone(), req, next)
