@@ -9,7 +9,8 @@
 //!   in the process that wrote it). An operator editing `pages` by hand in
 //!   SQL bumps the version the same way (the README says how).
 //! - The version is read before the rows, so a write racing a reload is seen
-//!   by the next reload at the latest: never stale for good.
+//!   by the next reload at the latest: never stale for good. Reloads run one
+//!   at a time, and the copy and its version are replaced together.
 //! - When the database cannot be read, the last copy keeps being served: a
 //!   database outage does not take the pages down.
 //! - The copy holds only the pages an admin made: a visitor asking for a slug
@@ -19,7 +20,6 @@ use crate::share::{page_content, PageMeta, PageRow};
 use app::share::PageContent;
 use sqlx::AnyPool;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -38,16 +38,28 @@ pub struct PageCache {
     db: AnyPool,
     /// `scheme://host[:port]` that makes the pages' links absolute.
     origin: String,
-    pages: RwLock<Arc<HashMap<String, Arc<CachedPage>>>>,
-    /// The `cache_versions` version the copy was read at (-1: never read).
-    version: AtomicI64,
+    /// The copy, with the `cache_versions` version it was read at (-1:
+    /// never read): one value, so a copy never carries another's version.
+    copy: RwLock<Copy>,
+    /// One reload at a time (the poll and an admin's save may overlap): an
+    /// older read can never replace a newer one.
+    reloading: tokio::sync::Mutex<()>,
 }
 
-/// Marks the pages as changed for every process (after a write to `pages`).
-pub async fn bump(db: &AnyPool) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cache_versions SET version = version + 1 WHERE name = 'pages'")
-        .execute(db)
-        .await?;
+struct Copy {
+    version: i64,
+    pages: Arc<HashMap<String, Arc<CachedPage>>>,
+}
+
+/// Marks the pages as changed for every process: run in the transaction
+/// that writes to `pages` (so a write is never left without its bump).
+pub async fn bump<'e>(e: impl sqlx::Executor<'e, Database = sqlx::Any>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO cache_versions (name, version) VALUES ('pages', 1)
+         ON CONFLICT (name) DO UPDATE SET version = cache_versions.version + 1",
+    )
+    .execute(e)
+    .await?;
     Ok(())
 }
 
@@ -57,8 +69,11 @@ impl PageCache {
         let cache = Arc::new(PageCache {
             db,
             origin: origin.to_string(),
-            pages: RwLock::new(Arc::new(HashMap::new())),
-            version: AtomicI64::new(-1),
+            copy: RwLock::new(Copy {
+                version: -1,
+                pages: Arc::new(HashMap::new()),
+            }),
+            reloading: tokio::sync::Mutex::new(()),
         });
         cache.reload().await?;
         Ok(cache)
@@ -66,19 +81,20 @@ impl PageCache {
 
     /// Page `slug`, if there is one.
     pub fn get(&self, slug: &str) -> Option<Arc<CachedPage>> {
-        let pages = self.pages.read().unwrap_or_else(|e| e.into_inner());
-        pages.get(slug).cloned()
+        let copy = self.copy.read().unwrap_or_else(|e| e.into_inner());
+        copy.pages.get(slug).cloned()
     }
 
     /// Re-reads the pages when their version changed since the last read.
     /// `true`: the copy changed.
     pub async fn reload(&self) -> Result<bool, sqlx::Error> {
+        let _one_at_a_time = self.reloading.lock().await;
         let version: i64 =
             sqlx::query_scalar("SELECT version FROM cache_versions WHERE name = 'pages'")
                 .fetch_optional(&self.db)
                 .await?
                 .unwrap_or(0);
-        if version == self.version.load(Ordering::SeqCst) {
+        if version == self.version() {
             return Ok(false);
         }
         let rows: Vec<PageRow> =
@@ -95,17 +111,15 @@ impl PageCache {
                 (page.meta.slug.clone(), Arc::new(page))
             })
             .collect();
-        *self.pages.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(pages);
-        self.version.store(version, Ordering::SeqCst);
+        *self.copy.write().unwrap_or_else(|e| e.into_inner()) = Copy {
+            version,
+            pages: Arc::new(pages),
+        };
         Ok(true)
     }
 
-    /// After this process wrote to `pages`: tells every process, and reads
-    /// the pages again here at once.
-    pub async fn changed(&self) -> Result<(), sqlx::Error> {
-        bump(&self.db).await?;
-        self.reload().await?;
-        Ok(())
+    fn version(&self) -> i64 {
+        self.copy.read().unwrap_or_else(|e| e.into_inner()).version
     }
 
     /// Looks at the version every [`RELOAD_EVERY`], so a page an admin saved

@@ -291,11 +291,13 @@ pub async fn delete_page(db: &AnyPool, slug: &str) -> Result<Option<String>, DbF
         .bind(slug)
         .fetch_optional(db)
         .await?;
+    let mut tx = db.begin().await?;
     let done = sqlx::query("DELETE FROM pages WHERE slug = $1")
         .bind(slug)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
-    crate::page_cache::bump(db).await?;
+    crate::page_cache::bump(&mut *tx).await?;
+    tx.commit().await?;
     Ok((done.rows_affected() != 0).then(|| id.unwrap_or_default()))
 }
 
@@ -416,8 +418,10 @@ pub async fn save_page(
     } else {
         q.bind(original)
     };
-    let done = q.execute(db).await?;
-    crate::page_cache::bump(db).await?;
+    let mut tx = db.begin().await?;
+    let done = q.execute(&mut *tx).await?;
+    crate::page_cache::bump(&mut *tx).await?;
+    tx.commit().await?;
     Ok(if done.rows_affected() == 1 {
         Saved::Ok
     } else {

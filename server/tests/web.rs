@@ -205,6 +205,23 @@ async fn bad_urls_are_refused_with_a_reason() {
         body["jsApiList"],
         serde_json::json!(["chooseImage", "addCard"])
     );
+    // An empty list is no list: every API.
+    let r = app
+        .http
+        .post(format!("{}/api/jssdk_config", app.base()))
+        .form(&[
+            ("url", format!("{}/", app.base()).as_str()),
+            ("js_api_list", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body["jsApiList"].as_array().unwrap().len(),
+        app::backend::KNOWN_APIS.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
