@@ -65,6 +65,14 @@ pub fn parse_api_list(list: &str) -> Result<Vec<String>, ApiError> {
     Ok(apis)
 }
 
+/// The jsApiList a signing request asks for: `None` (absent or empty) is
+/// every API wxkit uses; otherwise [`parse_api_list`]'s list.
+pub fn requested_apis(list: Option<&str>) -> Result<Option<Vec<String>>, ApiError> {
+    list.filter(|l| !l.trim().is_empty())
+        .map(parse_api_list)
+        .transpose()
+}
+
 /// What server functions need from the server.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
@@ -137,5 +145,11 @@ mod tests {
             Err(ApiError::BadRequest { .. })
         ));
         assert!(parse_api_list(" , ").is_err());
+        assert_eq!(requested_apis(None), Ok(None));
+        assert_eq!(requested_apis(Some(" ")), Ok(None));
+        assert_eq!(
+            requested_apis(Some("addCard")),
+            Ok(Some(vec!["addCard".to_string()]))
+        );
     }
 }

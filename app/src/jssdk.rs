@@ -61,9 +61,6 @@ pub async fn jssdk_config(
     #[server(default)] js_api_list: Option<String>,
 ) -> Result<WxConfig, ApiError> {
     let backend = crate::backend::use_backend()?;
-    let apis = js_api_list
-        .as_deref()
-        .map(crate::backend::parse_api_list)
-        .transpose()?;
+    let apis = crate::backend::requested_apis(js_api_list.as_deref())?;
     backend.jssdk_config(&url, apis).await
 }

@@ -157,25 +157,18 @@ async fn bad_urls_are_refused_with_a_reason() {
         );
     }
     // A missing argument and an unknown API are bad requests too.
-    let r = app
-        .http
-        .post(format!("{}/api/jssdk_config", app.base()))
-        .form(&[("nothing", "x")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let r = app
-        .http
-        .post(format!("{}/api/jssdk_config", app.base()))
-        .form(&[
-            ("url", format!("{}/", app.base()).as_str()),
-            ("js_api_list", "chooseImage,getToken"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    let root = format!("{}/", app.base());
+    let (status, _) = app
+        .post_form("/api/jssdk_config", &[("nothing", "x")])
+        .await;
+    assert_eq!(status, 400);
+    let (status, _) = app
+        .post_form(
+            "/api/jssdk_config",
+            &[("url", &root), ("js_api_list", "chooseImage,getToken")],
+        )
+        .await;
+    assert_eq!(status, 400);
     assert_eq!(
         sim.calls("getticket:jsapi").await,
         0,
@@ -190,34 +183,21 @@ async fn bad_urls_are_refused_with_a_reason() {
         &body,
         url.split('#').next().unwrap()
     ));
-    let r = app
-        .http
-        .post(format!("{}/api/jssdk_config", app.base()))
-        .form(&[
-            ("url", format!("{}/", app.base()).as_str()),
-            ("js_api_list", "chooseImage,addCard"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let body: Value = r.json().await.unwrap();
+    let (_, body) = app
+        .post_form(
+            "/api/jssdk_config",
+            &[("url", &root), ("js_api_list", "chooseImage,addCard")],
+        )
+        .await;
     assert_eq!(
         body["jsApiList"],
         serde_json::json!(["chooseImage", "addCard"])
     );
     // An empty list is no list: every API.
-    let r = app
-        .http
-        .post(format!("{}/api/jssdk_config", app.base()))
-        .form(&[
-            ("url", format!("{}/", app.base()).as_str()),
-            ("js_api_list", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
+    let (status, body) = app
+        .post_form("/api/jssdk_config", &[("url", &root), ("js_api_list", "")])
+        .await;
+    assert_eq!(status, 200);
     assert_eq!(
         body["jsApiList"].as_array().unwrap().len(),
         app::backend::KNOWN_APIS.len()

@@ -56,12 +56,6 @@ pub(super) async fn jssdk_config(
 }
 
 async fn sign(state: &AppState, f: SignForm) -> Result<app::jssdk::WxConfig, ApiError> {
-    // An empty list is no list (as the server function read it): every API.
-    let apis = f
-        .js_api_list
-        .as_deref()
-        .filter(|l| !l.trim().is_empty())
-        .map(app::backend::parse_api_list)
-        .transpose()?;
+    let apis = app::backend::requested_apis(f.js_api_list.as_deref())?;
     state.jssdk.sign(&f.url, apis).await
 }
