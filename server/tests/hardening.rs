@@ -161,7 +161,11 @@ async fn bad_input_is_a_clear_4xx_never_a_500() {
     );
     // Just over the limit, small enough to be sent whole: the JSON shape.
     let over = format!("url={}", "a".repeat(64 * 1024)).into_bytes();
-    let (status, _, body) = raw(&app, "/api/config_failure", form, over).await;
+    let (status, _, body) = raw(&app, "/api/config_failure", form, over.clone()).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(error_kind(&body), "too_large");
+    // The signing route, served outside the server functions, has the same guard.
+    let (status, _, body) = raw(&app, "/api/jssdk_config", form, over).await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(error_kind(&body), "too_large");
     assert_eq!(
