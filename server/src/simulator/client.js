@@ -88,6 +88,7 @@
       entry.result = v.ok ? 'ok' : v.error;
       if (v.ok) {
         sim.state = 'ready';
+        if (sim.readyAt === undefined) sim.readyAt = performance.now(); // the first wx.ready, ms after navigation start
         sim.appId = c.appId;
         sim.allowed = (c.jsApiList || []).slice();
         sim.lastError = null;
