@@ -47,9 +47,14 @@ impl Default for SiteInfo {
 
 /// The [`SiteInfo`] of this request (server side; the default elsewhere).
 pub fn site() -> SiteInfo {
-    use_context::<http::request::Parts>()
-        .and_then(|p| p.extensions.get::<SiteInfo>().cloned())
-        .unwrap_or_default()
+    request_extension::<SiteInfo>().unwrap_or_default()
+}
+
+/// A value the server put in this request's extensions (server side; `None`
+/// elsewhere). Borrows the request from the context: no copy of its headers
+/// and extensions.
+pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    with_context::<http::request::Parts, _>(|p| p.extensions.get::<T>().cloned()).flatten()
 }
 
 /// The visitor WeChat identified for this request (pages that require
@@ -67,7 +72,7 @@ pub struct Visitor {
 
 /// The [`Visitor`] of this request (server side; `None` elsewhere).
 pub fn visitor() -> Option<Visitor> {
-    use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<Visitor>().cloned())
+    request_extension::<Visitor>()
 }
 
 /// Hydrates the islands of a server-rendered page (browser only). The islands
@@ -91,9 +96,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {embedded.map(|json| view! {
                     <script id=CONFIG_ELEMENT_ID type="application/json" inner_html=json></script>
                 })}
+                // The WASM and the JS-SDK are fetched in parallel from the first
+                // bytes (preloads first); `wx.config` runs as soon as the SDK has
+                // (runtime::BOOT_SCRIPT), not after the WASM.
+                <HydrationScripts options islands=true/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <script src=sdk_url></script>
-                <HydrationScripts options islands=true/>
+                <script inner_html=runtime::BOOT_SCRIPT></script>
                 <MetaTags/>
             </head>
             <body>
@@ -106,9 +115,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// The [`EmbeddedConfig`] the server attached to this request, as JSON that is
 /// safe inside a `<script>` element.
 fn embedded_config_json() -> Option<String> {
-    let parts = use_context::<http::request::Parts>()?;
-    let config = parts.extensions.get::<EmbeddedConfig>()?;
-    let json = serde_json::to_string(config).ok()?;
+    let json = with_context::<http::request::Parts, _>(|parts| {
+        serde_json::to_string(parts.extensions.get::<EmbeddedConfig>()?).ok()
+    })??;
     // `<` never appears raw, so the JSON cannot close the script element.
     Some(json.replace('<', "\\u003c"))
 }

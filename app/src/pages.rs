@@ -144,41 +144,46 @@ where
     }
 }
 
-/// `/p/{slug}`: an in-app page and its share content.
+/// `/p/{slug}`: an in-app page and its share content. Rendered from the
+/// page the server's middleware found for this request (in memory, already
+/// authorized): nothing to load, so no resource and no suspense.
 #[component]
 pub fn PageView() -> impl IntoView {
-    slug_page(
-        |slug| Box::pin(crate::share::get_page(slug)),
-        |p: PageContent| {
-            let simulate = crate::site().simulate;
-            let photos_href = format!("/p/{}/photos", p.slug);
-            let cards_href = format!("/p/{}/cards", p.slug);
-            view! {
-                <leptos_meta::Title text=p.title.clone()/>
-                {crate::visitor().map(|v| view! { <VisitorCard visitor=v/> })}
-                <article class="card">
-                    <h1 data-testid="page-title">{p.title.clone()}</h1>
-                    <crate::runtime::SectionTabs tabs=vec![
-                        ("story".to_string(), "Story".to_string()),
-                        ("about".to_string(), "About".to_string()),
-                    ]/>
-                    <p>{p.body.clone()}</p>
-                </article>
-                <crate::runtime::WxRuntime simulate apis=p.js_api_list.clone()>
-                    <section class="card">
-                        <h2>"Share"</h2>
-                        <crate::share::ShareIsland page=p.clone()/>
-                    </section>
-                </crate::runtime::WxRuntime>
-                <nav class="card links">
-                    <a href=photos_href data-testid="to-photos">"Photos"</a>
-                    " · "
-                    <a href=cards_href data-testid="to-cards">"Cards"</a>
-                </nav>
-            }
-            .into_any()
-        },
-    )
+    match crate::request_extension::<crate::share::ServedPage>() {
+        Some(crate::share::ServedPage(p)) => in_app_page(&p),
+        None => view! { <NotFound/> }.into_any(),
+    }
+}
+
+fn in_app_page(p: &PageContent) -> AnyView {
+    let simulate = crate::site().simulate;
+    let photos_href = format!("/p/{}/photos", p.slug);
+    let cards_href = format!("/p/{}/cards", p.slug);
+    let share = p.clone();
+    view! {
+        <leptos_meta::Title text=p.title.clone()/>
+        {crate::visitor().map(|v| view! { <VisitorCard visitor=v/> })}
+        <article class="card">
+            <h1 data-testid="page-title">{p.title.clone()}</h1>
+            <crate::runtime::SectionTabs tabs=vec![
+                ("story".to_string(), "Story".to_string()),
+                ("about".to_string(), "About".to_string()),
+            ]/>
+            <p>{p.body.clone()}</p>
+        </article>
+        <crate::runtime::WxRuntime simulate apis=p.js_api_list.clone()>
+            <section class="card">
+                <h2>"Share"</h2>
+                <crate::share::ShareIsland page=share/>
+            </section>
+        </crate::runtime::WxRuntime>
+        <nav class="card links">
+            <a href=photos_href data-testid="to-photos">"Photos"</a>
+            " · "
+            <a href=cards_href data-testid="to-cards">"Cards"</a>
+        </nav>
+    }
+    .into_any()
 }
 
 /// A page's sub-page (photos, cards): a back link, then `children` inside the

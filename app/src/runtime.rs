@@ -26,6 +26,11 @@ pub enum WxState {
     Failed(String),
 }
 
+/// The inline script that follows the JS-SDK's in every page's `<head>`: it
+/// calls `wx.config` with the embedded config as soon as the SDK has run, and
+/// leaves the outcome in `window.__wxkit.first` for [`WxRuntime`] to adopt.
+pub const BOOT_SCRIPT: &str = include_str!("boot.js");
+
 /// The name of the DOM event a page dispatches on `window` after it changed
 /// its URL with `history.pushState`/`replaceState`, so the runtime re-signs.
 pub const NAVIGATE_EVENT: &str = "wxkit:navigate";
@@ -206,7 +211,7 @@ mod browser {
                 return;
             }
             match crate::pages::read_embedded_config() {
-                Some(EmbeddedConfig::Ready(config)) => apply(state, config).await,
+                Some(EmbeddedConfig::Ready(config)) => apply(state, config, true).await,
                 Some(EmbeddedConfig::Failed { error }) => {
                     state.set(WxState::Failed(explain_api_error(&error)))
                 }
@@ -234,7 +239,7 @@ mod browser {
     async fn resign_and_apply(state: RwSignal<WxState>) {
         state.set(WxState::Pending);
         match sign(&url_to_sign()).await {
-            Ok(config) => apply(state, config).await,
+            Ok(config) => apply(state, config, false).await,
             Err(e) => state.set(WxState::Failed(e)),
         }
     }
@@ -249,13 +254,37 @@ mod browser {
         state.set(WxState::Ready)
     }
 
-    /// `wx.config`; on `invalid signature` re-sign once; a second failure is reported.
-    async fn apply(state: RwSignal<WxState>, config: WxConfig) {
+    /// The outcome of the `wx.config` the head's boot script ran with the
+    /// embedded config (`None` when it did not run); taken once.
+    async fn boot_outcome() -> Option<Result<(), String>> {
+        let boot = js_sys::Reflect::get(&js_sys::global(), &"__wxkit".into()).ok()?;
+        let first = js_sys::Reflect::get(&boot, &"first".into()).ok()?;
+        let promise = first.dyn_into::<js_sys::Promise>().ok()?;
+        let _ = js_sys::Reflect::delete_property(boot.unchecked_ref::<js_sys::Object>(), &"first".into());
+        let res = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .unwrap_or(JsValue::NULL);
+        let err_msg = js_sys::Reflect::get(&res, &"errMsg".into())
+            .ok()
+            .and_then(|m| m.as_string());
+        Some(match err_msg {
+            None => Ok(()),
+            Some(msg) => Err(msg),
+        })
+    }
+
+    /// `wx.config` (the boot script's, for the embedded config); on `invalid
+    /// signature` re-sign once; a second failure is reported.
+    async fn apply(state: RwSignal<WxState>, config: WxConfig, embedded: bool) {
         state.set(WxState::Pending);
-        let first = wx::config(&config, false).await;
+        let booted = if embedded { boot_outcome().await } else { None };
+        let first = match booted {
+            Some(outcome) => outcome,
+            None => wx::config(&config, false).await.map_err(|e| e.to_string()),
+        };
         let err = match first {
             Ok(()) => return ready(state, &config).await,
-            Err(e) => e.to_string(),
+            Err(e) => e,
         };
         if ConfigErrMsg::of(&err) != ConfigErrMsg::Signature {
             return state.set(WxState::Failed(explain(&err)));

@@ -20,6 +20,12 @@ pub struct PageContent {
     pub choose: ChooseImage,
 }
 
+/// The page a request shows, as the server's page middleware found it (after
+/// its authorization check) and put in the request's extensions; the page
+/// components render it from there. Absent: there is no such page.
+#[derive(Debug, Clone)]
+pub struct ServedPage(pub std::sync::Arc<PageContent>);
+
 /// Where a share went.
 pub const CHANNELS: &[&str] = &["app_message", "timeline", "qq", "weibo", "qzone"];
 

@@ -147,12 +147,9 @@ pub struct Caller {
 impl Caller {
     /// The caller of the server function running now.
     pub async fn current(state: &AppState) -> Caller {
-        let parts = leptos::prelude::use_context::<http::request::Parts>();
-        let ip = parts
-            .as_ref()
-            .map(crate::client_ip::of)
+        let ip = leptos::prelude::with_context::<http::request::Parts, _>(crate::client_ip::of)
             .unwrap_or(ClientIp(std::net::IpAddr::from([0, 0, 0, 0])));
-        let session = parts.and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned());
+        let session = app::request_extension::<tower_sessions::Session>();
         let visitor = match session {
             Some(s) => state.oauth.signed_in(&s).await.map(|(openid, _)| openid),
             None => None,

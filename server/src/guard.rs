@@ -7,7 +7,7 @@
 use app::error::ApiError;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -49,22 +49,36 @@ fn closing(mut response: Response) -> Response {
     response
 }
 
-/// Bounds and checks the body of every `POST /api/…` before a server
-/// function sees it; form posts elsewhere are bounded too.
-pub async fn bodies(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
-    }
-    let path = req.uri().path();
-    let api = path.starts_with("/api/");
-    let max = if path.starts_with("/api/admin/") && path != "/api/admin/sign_in" {
+/// The largest body a `POST` to `path` may carry.
+fn body_max(path: &str) -> usize {
+    if path.starts_with("/api/admin/") && path != "/api/admin/sign_in" {
         ADMIN_BODY_MAX
     } else if path.starts_with("/_sim/") {
         // The simulated client uploads whole photos (simulate mode only).
         SIMULATOR_BODY_MAX
     } else {
         PUBLIC_BODY_MAX
-    };
+    }
+}
+
+/// Bounds and checks the body of every `POST /api/…` before a server
+/// function sees it; form posts elsewhere are bounded too.
+pub async fn bodies(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let max = body_max(req.uri().path());
+    match checked_body(req, max).await {
+        Ok(req) => next.run(req).await,
+        Err(refusal) => refusal,
+    }
+}
+
+/// The request with its body read (at most `max` bytes) and checked: an API
+/// call (`/api/…`) must be a form, and a form must be UTF-8 once decoded.
+/// Otherwise the refusal to send (413 or 400, JSON).
+pub async fn checked_body(req: Request, max: usize) -> Result<Request, Response> {
+    let api = req.uri().path().starts_with("/api/");
     let too_large = || {
         json_error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -79,23 +93,18 @@ pub async fn bodies(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return closing(too_large());
+        return Err(closing(too_large()));
     }
-    let content_type = req
+    let form = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if api && content_type.as_deref() != Some("application/x-www-form-urlencoded") {
-        return closing(bad_request(
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .is_some_and(|v| v.eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if api && !form {
+        return Err(closing(bad_request(
             "send the arguments as a form (Content-Type: application/x-www-form-urlencoded)",
-        ));
+        )));
     }
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, max).await {
@@ -106,14 +115,14 @@ pub async fn bodies(req: Request, next: Next) -> Response {
             if source.is_some_and(|s| s.contains("length limit"))
                 || e.to_string().contains("length limit")
             {
-                return closing(too_large());
+                return Err(closing(too_large()));
             }
-            return closing(bad_request("the request body could not be read"));
+            return Err(closing(bad_request("the request body could not be read")));
         }
     };
-    if content_type.as_deref() == Some("application/x-www-form-urlencoded") {
+    if form {
         if std::str::from_utf8(&bytes).is_err() {
-            return bad_request("the request body is not UTF-8");
+            return Err(bad_request("the request body is not UTF-8"));
         }
         // Every percent-encoded name and value must decode to UTF-8 as well.
         let decodes = bytes.split(|b| *b == b'&').all(|pair| {
@@ -121,11 +130,10 @@ pub async fn bodies(req: Request, next: Next) -> Response {
                 .all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
         });
         if !decodes {
-            return bad_request("a form value is not UTF-8 once decoded");
+            return Err(bad_request("a form value is not UTF-8 once decoded"));
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// Paths whose handlers call WeChat or hash a password.
@@ -170,7 +178,12 @@ pub async fn headers(https: bool, req: Request, next: Next) -> Response {
     let dashboard =
         req.uri().path().starts_with("/admin") || req.uri().path().starts_with("/api/admin/");
     let mut response = next.run(req).await;
-    let h = response.headers_mut();
+    secure(https, dashboard, response.headers_mut());
+    response
+}
+
+/// Adds the security headers of [`headers`] to a response's headers.
+pub fn secure(https: bool, dashboard: bool, h: &mut HeaderMap) {
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -200,7 +213,6 @@ pub async fn headers(https: bool, req: Request, next: Next) -> Response {
             HeaderValue::from_static("max-age=31536000"),
         );
     }
-    response
 }
 
 #[cfg(test)]

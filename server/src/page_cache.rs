@@ -30,7 +30,8 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 pub struct CachedPage {
     pub meta: PageMeta,
-    pub content: PageContent,
+    /// Shared with the renders that show it (no copy per request).
+    pub content: Arc<PageContent>,
 }
 
 /// This process's copy of the pages.
@@ -106,7 +107,7 @@ impl PageCache {
             .map(|row| {
                 let page = CachedPage {
                     meta: PageMeta::of(&row),
-                    content: page_content(row, &self.origin),
+                    content: Arc::new(page_content(row, &self.origin)),
                 };
                 (page.meta.slug.clone(), Arc::new(page))
             })

@@ -8,14 +8,15 @@
 //! security headers are [`crate::guard`]'s.
 //!
 //! Invariants: `authorize_pages` runs before `embed_config` (it puts the
-//! page's [`PageMeta`], which lists the APIs to sign, in the request's
+//! page ([`CachedPage`]: its meta lists the APIs to sign) in the request's
 //! extensions); whatever reads the session runs inside the session layer;
 //! pages are never cached (each carries its own signature).
 
 use super::oauth_pages::{found_setting, outcome_page};
 use super::AppState;
 use crate::oauth::{CallbackError, Gate};
-use crate::share::{self, PageMeta};
+use crate::page_cache::CachedPage;
+use crate::share;
 use app::error::ApiError;
 use app::jssdk::EmbeddedConfig;
 use app::scope::Scope;
@@ -24,6 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 use tower_sessions::Session;
 
 /// Signs the URL of every page request (`WXKIT_PUBLIC_ORIGIN` + path + query)
@@ -43,7 +45,10 @@ pub(super) async fn embed_config(
             .unwrap_or("/");
         let url = format!("{}{}", state.public_origin, path_and_query);
         // An in-app page asks for exactly the APIs it lists.
-        let apis = req.extensions().get::<PageMeta>().map(|m| m.apis.clone());
+        let apis = req
+            .extensions()
+            .get::<Arc<CachedPage>>()
+            .map(|p| p.meta.apis.clone());
         let embedded = match state.jssdk.sign(&url, apis).await {
             Ok(config) => EmbeddedConfig::Ready(config),
             Err(error) => {
@@ -95,7 +100,7 @@ pub(super) async fn api_error_status(req: Request, next: Next) -> Response {
 
 /// Sends a visitor without the scope a page requires to WeChat's authorize
 /// page; lets a signed-in one through, with who they are in the request's
-/// extensions (for the page), along with the page's [`PageMeta`].
+/// extensions (for the page), along with the page ([`CachedPage`], [`app::share::ServedPage`]).
 pub(super) async fn authorize_pages(
     State(state): State<AppState>,
     mut req: Request,
@@ -105,10 +110,10 @@ pub(super) async fn authorize_pages(
         Some(slug) if req.method() == Method::GET => slug.to_string(),
         _ => return next.run(req).await,
     };
-    let Some(meta) = state.pages.get(&slug).map(|p| p.meta.clone()) else {
+    let Some(page) = state.pages.get(&slug) else {
         return next.run(req).await;
     };
-    let mut required = Scope::from_page(&meta.auth_scope);
+    let mut required = Scope::from_page(&page.meta.auth_scope);
     // A cards page hands out openid- or code-bound cards only to signed-in visitors.
     let cards_page = req.uri().path().trim_end_matches('/') == format!("/p/{slug}/cards");
     if required.is_none() && cards_page {
@@ -136,7 +141,11 @@ pub(super) async fn authorize_pages(
             Err(e) => return outcome_page(&e),
         }
     }
-    req.extensions_mut().insert(meta);
+    // The page as this request shows it: its render reads it from here (no
+    // second lookup, no copy), and `embed_config` signs for its APIs.
+    req.extensions_mut()
+        .insert(app::share::ServedPage(page.content.clone()));
+    req.extensions_mut().insert(page);
     next.run(req).await
 }
 
@@ -177,18 +186,30 @@ pub(super) async fn require_admin_api(
 /// and form posts included; the simulator (another "site") is exempt, when it
 /// is mounted (`sim_mounted`) and only then.
 pub(super) async fn refuse_cross_site(
-    public_origin: String,
+    public_origin: Arc<str>,
     sim_mounted: bool,
     req: Request,
     next: Next,
 ) -> Response {
+    match cross_site_refusal(&public_origin, sim_mounted, &req) {
+        Some(refusal) => refusal,
+        None => next.run(req).await,
+    }
+}
+
+/// The 403 [`refuse_cross_site`] answers `req` with, if it refuses it.
+pub(super) fn cross_site_refusal(
+    public_origin: &str,
+    sim_mounted: bool,
+    req: &Request,
+) -> Option<Response> {
     let m = req.method();
     if m == Method::GET
         || m == Method::HEAD
         || m == Method::OPTIONS
         || (sim_mounted && req.uri().path().starts_with("/_sim/"))
     {
-        return next.run(req).await;
+        return None;
     }
     let headers = req.headers();
     let text = |name: header::HeaderName| {
@@ -197,12 +218,17 @@ pub(super) async fn refuse_cross_site(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let host_origin = text(header::HOST).map(|h| format!("http://{h}"));
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    // This site: the public origin, or http(s):// and the Host it was sent to.
     let ours = |origin: &str| {
         let origin = origin.trim_end_matches('/');
         origin == public_origin
-            || Some(origin) == host_origin.as_deref()
-            || Some(origin.replacen("https://", "http://", 1)) == host_origin
+            || host.is_some_and(|host| {
+                let rest = origin
+                    .strip_prefix("http://")
+                    .or_else(|| origin.strip_prefix("https://"));
+                rest == Some(host)
+            })
     };
     let fetch_site = headers
         .get("sec-fetch-site")
@@ -221,18 +247,20 @@ pub(super) async fn refuse_cross_site(
     } else {
         false
     };
-    if refused {
-        tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
-        let body = serde_json::to_string(&ApiError::bad_request(
-            "cross-site request refused: send it from this site",
-        ))
-        .unwrap_or_default();
-        return (
+    if !refused {
+        return None;
+    }
+    tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
+    let body = serde_json::to_string(&ApiError::bad_request(
+        "cross-site request refused: send it from this site",
+    ))
+    .unwrap_or_default();
+    Some(
+        (
             StatusCode::FORBIDDEN,
             [(header::CONTENT_TYPE, "application/json")],
             body,
         )
-            .into_response();
-    }
-    next.run(req).await
+            .into_response(),
+    )
 }

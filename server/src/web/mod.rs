@@ -16,7 +16,9 @@
 //! up: tracing, compression, security headers, timeout, client IP, the
 //! heavy-request cap, the body guard, the session, the cross-site check; then,
 //! on the Leptos routes, API error statuses, the admin API lock, page
-//! authorization and the embedded `wx.config`.
+//! authorization and the embedded `wx.config`. The signing endpoint is the
+//! exception: tracing and `sign_api::guard`, which does in one step what the
+//! stack does for it.
 
 mod admin_api;
 mod message_server;
@@ -126,37 +128,43 @@ pub fn router(
         .with_state(options);
 
     let sessions = crate::sessions::layer(state.db.clone(), &state.public_origin);
-    let state_origin = state.public_origin.clone();
+    let origin: Arc<str> = state.public_origin.as_str().into();
     let proxies = Arc::new(state.protection.trusted_proxies.clone());
     let timeout = state.protection.request_timeout;
     let https = state.public_origin.starts_with("https://");
     let heavy = Arc::new(tokio::sync::Semaphore::new(crate::guard::HEAVY_CONCURRENCY));
+    // The signing endpoint, the one every page calls (and calls again on each
+    // client-side URL change), has one layer of its own (`sign_api::guard`)
+    // instead of the site's stack below; it is merged after that stack.
+    let sign = Router::new()
+        .route(sign_api::PATH, post(sign_api::jssdk_config))
+        .with_state(state.clone())
+        .layer(from_fn({
+            let guard = Arc::new(sign_api::Guard {
+                public_origin: origin.clone(),
+                https,
+                timeout,
+            });
+            move |req, next| sign_api::guard(guard.clone(), req, next)
+        }))
+        .layer(TraceLayer::new_for_http());
     let mut router = Router::new()
         .route("/media/{file}", get(crate::media::serve::media_file))
         .route("/healthz", get(healthz))
         .merge(oauth_pages::router())
         .merge(message_server::router())
-        .with_state(state.clone())
+        .with_state(state)
         .merge(pages);
     // Only a mounted simulator's paths are exempt from the cross-site check.
     let sim_mounted = simulator.is_some();
     if let Some(sim) = simulator {
         router = router.merge(sim.router());
     }
-    let origin = state_origin;
-    let cross_site = from_fn(move |req, next| {
-        middleware::refuse_cross_site(origin.clone(), sim_mounted, req, next)
-    });
-    // The signing endpoint, the one every page calls, reads no session: it
-    // is merged outside the session layer (with the same cross-site check).
-    let sign = Router::new()
-        .route(sign_api::PATH, post(sign_api::jssdk_config))
-        .with_state(state)
-        .layer(cross_site.clone());
     router
-        .layer(cross_site)
+        .layer(from_fn(move |req, next| {
+            middleware::refuse_cross_site(origin.clone(), sim_mounted, req, next)
+        }))
         .layer(sessions)
-        .merge(sign)
         .layer(from_fn(crate::guard::bodies))
         .layer(from_fn(move |req, next| {
             crate::guard::heavy_requests(heavy.clone(), req, next)
@@ -173,6 +181,7 @@ pub fn router(
         }))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+        .merge(sign)
 }
 
 /// `GET /healthz`: 200 when the database answers within 2 s.

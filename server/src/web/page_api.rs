@@ -35,7 +35,7 @@ impl Backend for AppState {
 
     async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {
         self.check_page_access(slug).await?;
-        Ok(self.pages.get(slug).map(|p| p.content.clone()))
+        Ok(self.pages.get(slug).map(|p| (*p.content).clone()))
     }
 
     async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
@@ -98,10 +98,8 @@ impl Backend for AppState {
 
 /// The client IP of the request a server function is answering.
 fn request_ip() -> crate::client_ip::ClientIp {
-    match use_context::<http::request::Parts>() {
-        Some(parts) => crate::client_ip::of(&parts),
-        None => crate::client_ip::ClientIp(std::net::IpAddr::from([0, 0, 0, 0])),
-    }
+    with_context::<http::request::Parts, _>(crate::client_ip::of)
+        .unwrap_or(crate::client_ip::ClientIp(std::net::IpAddr::from([0, 0, 0, 0])))
 }
 
 impl AppState {
@@ -109,8 +107,7 @@ impl AppState {
     /// authorization, or this session's visitor has the scope it requires.
     /// `Ok` carries the visitor's openid when one is signed in.
     async fn check_page_access(&self, slug: &str) -> Result<Option<String>, ApiError> {
-        let session = use_context::<http::request::Parts>()
-            .and_then(|p| p.extensions.get::<Session>().cloned());
+        let session = app::request_extension::<Session>();
         let signed_in = match &session {
             Some(s) => self.oauth.signed_in(s).await,
             None => None,

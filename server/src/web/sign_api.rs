@@ -2,8 +2,12 @@
 //! again after each client-side URL change), served by axum directly: the
 //! wire format of the server function `app::jssdk::jssdk_config` (whose
 //! client the islands use), without the Leptos server-function machinery and
-//! the page-only middleware in front of it. The site-wide layers (security
-//! headers, timeout, body guard, cross-site check) still apply.
+//! the page-only middleware in front of it, and behind one layer ([`guard`])
+//! instead of the site's stack: the cross-site check, the body guard, the
+//! request timeout and the security headers, as every other POST gets them.
+//! (Not applied here: the session, which it does not read; the client IP and
+//! the heavy-request cap, which it does not need; compression, which a reply
+//! of a few hundred bytes does not gain from.)
 //!
 //! Invariants: same form (`url`, optional `js_api_list`), same JSON reply,
 //! same errors ([`ApiError`] with its own status and the `serverfnerror`
@@ -12,11 +16,14 @@
 use super::AppState;
 use app::error::ApiError;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Request, State};
 use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Where it is served: the server function's own path.
 pub(super) const PATH: &str = "/api/jssdk_config";
@@ -58,4 +65,42 @@ pub(super) async fn jssdk_config(
 async fn sign(state: &AppState, f: SignForm) -> Result<app::jssdk::WxConfig, ApiError> {
     let apis = app::backend::requested_apis(f.js_api_list.as_deref())?;
     state.jssdk.sign(&f.url, apis).await
+}
+
+/// What [`guard`] needs to know about the site.
+pub(super) struct Guard {
+    /// `WXKIT_PUBLIC_ORIGIN`, for the cross-site check.
+    pub public_origin: Arc<str>,
+    /// HSTS when served over https.
+    pub https: bool,
+    /// `WXKIT_REQUEST_TIMEOUT_SECS`: the whole request, body included.
+    pub timeout: Duration,
+}
+
+/// The signing route's one layer: what the site's stack does for a POST, in
+/// one step. A cross-site request is a 403, a body over
+/// [`crate::guard::PUBLIC_BODY_MAX`] a 413, a body that is not a UTF-8 form a
+/// 400; a request not done within the timeout (a slow body included) a 503;
+/// every reply carries the security headers.
+pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Response {
+    let work = async {
+        if let Some(refusal) = super::middleware::cross_site_refusal(&guard.public_origin, false, &req)
+        {
+            return refusal;
+        }
+        if req.method() != axum::http::Method::POST {
+            return next.run(req).await; // 405
+        }
+        match crate::guard::checked_body(req, crate::guard::PUBLIC_BODY_MAX).await {
+            Ok(req) => next.run(req).await,
+            Err(refusal) => refusal,
+        }
+    };
+    let mut response = match tokio::time::timeout(guard.timeout, work).await {
+        Ok(response) => response,
+        // As the site's timeout layer answers.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    crate::guard::secure(guard.https, false, response.headers_mut());
+    response
 }
