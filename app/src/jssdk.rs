@@ -10,6 +10,11 @@ use crate::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// The name of a JS-SDK API in a config: borrowed from the list of known
+/// APIs when the server builds it (no allocation per name per signature),
+/// owned when decoded.
+pub type ApiName = std::borrow::Cow<'static, str>;
+
 /// What `wx.config` needs, exactly as the JS-SDK spells it. Never carries the
 /// ticket or any other secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +25,7 @@ pub struct WxConfig {
     pub timestamp: i64,
     pub nonce_str: String,
     pub signature: String,
-    pub js_api_list: Vec<String>,
+    pub js_api_list: Vec<ApiName>,
     /// WeCom only, when the page asks for agent APIs: what `wx.agentConfig` needs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentConfig>,
@@ -35,7 +40,7 @@ pub struct AgentConfig {
     pub timestamp: i64,
     pub nonce_str: String,
     pub signature: String,
-    pub js_api_list: Vec<String>,
+    pub js_api_list: Vec<ApiName>,
 }
 
 /// What SSR embeds in every page as `<script id="wxkit-wx-config">`: the config

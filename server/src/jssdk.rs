@@ -8,7 +8,7 @@ use crate::credentials::{CredentialError, Credentials, Kind};
 use crate::signature;
 use app::backend::{AGENT_APIS, KNOWN_APIS};
 use app::error::ApiError;
-use app::jssdk::{AgentConfig, WxConfig};
+use app::jssdk::{AgentConfig, ApiName, WxConfig};
 use std::sync::Arc;
 
 pub struct JsSdk {
@@ -21,13 +21,16 @@ impl JsSdk {
     /// Signs `url` (its `#…` part dropped) with a fresh nonce and timestamp.
     /// `apis`: the page's jsApiList (`None`: every API); agent APIs go to the
     /// agentConfig of a WeCom account and are dropped for an Official Account.
-    pub async fn sign(&self, url: &str, apis: Option<Vec<String>>) -> Result<WxConfig, ApiError> {
+    pub async fn sign(&self, url: &str, apis: Option<&[String]>) -> Result<WxConfig, ApiError> {
         let account = self.account.get();
         let url = signature::page_url(url, &account.js_domains)?;
-        let apis = apis.unwrap_or_else(|| KNOWN_APIS.iter().map(|s| s.to_string()).collect());
-        let (agent_apis, apis): (Vec<String>, Vec<String>) = apis
-            .into_iter()
-            .partition(|a| AGENT_APIS.contains(&a.as_str()));
+        let (agent_apis, apis): (Vec<ApiName>, Vec<ApiName>) = match apis {
+            None => (Vec::new(), KNOWN_APIS.iter().map(|a| ApiName::Borrowed(*a)).collect()),
+            Some(apis) => apis
+                .iter()
+                .map(|a| api_name(a))
+                .partition(|a| AGENT_APIS.contains(&a.as_ref())),
+        };
         let wecom = match account.kind {
             AccountKind::WeCom => Some(account.wecom.as_ref().ok_or(CredentialError::NoWeCom)?),
             AccountKind::Official => None,
@@ -63,4 +66,14 @@ impl JsSdk {
             agent,
         })
     }
+}
+
+/// `name` as the known API name it is (borrowed), or a copy of it.
+fn api_name(name: &str) -> ApiName {
+    KNOWN_APIS
+        .iter()
+        .chain(AGENT_APIS)
+        .find(|known| **known == name)
+        .map(|known| ApiName::Borrowed(*known))
+        .unwrap_or_else(|| ApiName::Owned(name.to_string()))
 }

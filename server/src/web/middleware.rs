@@ -45,10 +45,8 @@ pub(super) async fn embed_config(
             .unwrap_or("/");
         let url = format!("{}{}", state.public_origin, path_and_query);
         // An in-app page asks for exactly the APIs it lists.
-        let apis = req
-            .extensions()
-            .get::<Arc<CachedPage>>()
-            .map(|p| p.meta.apis.clone());
+        let page = req.extensions().get::<Arc<CachedPage>>().cloned();
+        let apis = page.as_ref().map(|p| p.meta.apis.as_slice());
         let embedded = match state.jssdk.sign(&url, apis).await {
             Ok(config) => EmbeddedConfig::Ready(config),
             Err(error) => {

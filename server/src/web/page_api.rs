@@ -30,7 +30,7 @@ impl Backend for AppState {
         url: &str,
         apis: Option<Vec<String>>,
     ) -> Result<WxConfig, ApiError> {
-        self.jssdk.sign(url, apis).await
+        self.jssdk.sign(url, apis.as_deref()).await
     }
 
     async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {

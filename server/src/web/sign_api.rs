@@ -64,7 +64,7 @@ pub(super) async fn jssdk_config(
 
 async fn sign(state: &AppState, f: SignForm) -> Result<app::jssdk::WxConfig, ApiError> {
     let apis = app::backend::requested_apis(f.js_api_list.as_deref())?;
-    state.jssdk.sign(&f.url, apis).await
+    state.jssdk.sign(&f.url, apis.as_deref()).await
 }
 
 /// What [`guard`] needs to know about the site.
@@ -96,10 +96,16 @@ pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Respon
             Err(refusal) => refusal,
         }
     };
-    let mut response = match tokio::time::timeout(guard.timeout, work).await {
-        Ok(response) => response,
-        // As the site's timeout layer answers.
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    let mut work = std::pin::pin!(work);
+    // Usually answered in its first poll (the body has arrived, the ticket is
+    // in memory): then no timer is set at all.
+    let mut response = match futures::poll!(work.as_mut()) {
+        std::task::Poll::Ready(response) => response,
+        std::task::Poll::Pending => match tokio::time::timeout(guard.timeout, work).await {
+            Ok(response) => response,
+            // As the site's timeout layer answers.
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        },
     };
     crate::guard::secure(guard.https, false, response.headers_mut());
     response
