@@ -44,12 +44,31 @@ pub struct AgentConfig {
 }
 
 /// What SSR embeds in every page as `<script id="wxkit-wx-config">`: the config
-/// for the page's own URL, or the reason there is none.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// for the page's own URL, or the reason there is none. Read back with
+/// [`EmbeddedConfig::from_json`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum EmbeddedConfig {
     Ready(WxConfig),
     Failed { error: ApiError },
+}
+
+impl EmbeddedConfig {
+    /// Parses what the server embedded: a [`WxConfig`], else `{"error": …}`.
+    /// (Not serde's untagged decoding: that buffers the document and compiles
+    /// a second decoder of every type inside, which every page would download.)
+    pub fn from_json(text: &str) -> Option<EmbeddedConfig> {
+        #[derive(Deserialize)]
+        struct Failed {
+            error: ApiError,
+        }
+        match serde_json::from_str::<WxConfig>(text) {
+            Ok(config) => Some(EmbeddedConfig::Ready(config)),
+            Err(_) => serde_json::from_str::<Failed>(text)
+                .ok()
+                .map(|f| EmbeddedConfig::Failed { error: f.error }),
+        }
+    }
 }
 
 /// The id of the `<script type="application/json">` element holding the
@@ -68,4 +87,29 @@ pub async fn jssdk_config(
     let backend = crate::backend::use_backend()?;
     let apis = crate::backend::requested_apis(js_api_list.as_deref())?;
     backend.jssdk_config(&url, apis).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_embedded_config_reads_back_as_it_was_written() {
+        let ready = EmbeddedConfig::Ready(WxConfig {
+            app_id: "wx1".into(),
+            timestamp: 1_700_000_000,
+            nonce_str: "n".into(),
+            signature: "s".into(),
+            js_api_list: vec!["chooseImage".into()],
+            agent: None,
+        });
+        let failed = EmbeddedConfig::Failed {
+            error: ApiError::bad_request("no"),
+        };
+        for embedded in [ready, failed] {
+            let json = serde_json::to_string(&embedded).unwrap();
+            assert_eq!(EmbeddedConfig::from_json(&json), Some(embedded));
+        }
+        assert_eq!(EmbeddedConfig::from_json("{\"nothing\": 1}"), None);
+    }
 }

@@ -17,7 +17,7 @@ pub fn read_embedded_config() -> Option<EmbeddedConfig> {
         .document()?
         .get_element_by_id(crate::jssdk::CONFIG_ELEMENT_ID)?
         .text_content()?;
-    serde_json::from_str(&text).ok()
+    EmbeddedConfig::from_json(&text)
 }
 
 #[cfg(not(feature = "hydrate"))]
