@@ -11,10 +11,14 @@
   if (!c || !c.signature) return;
   w.__wxkit = {
     first: new Promise(function (done) {
-      wx.config({ debug: false, appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr,
-        signature: c.signature, jsApiList: c.jsApiList });
-      wx.ready(function () { done(null); });
-      wx.error(function (res) { done(res); });
+      try {
+        wx.config({ debug: false, appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr,
+          signature: c.signature, jsApiList: c.jsApiList });
+        wx.ready(function () { done(null); });
+        wx.error(function (res) { done(res); });
+      } catch (e) {
+        done({ errMsg: 'config:fail' });
+      }
     })
   };
 })();

@@ -87,6 +87,7 @@ pub fn hydrate() {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let embedded = embedded_config_json();
     let sdk_url = site().sdk_url;
+    let in_app = request_extension::<share::ServedPage>().is_some();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
@@ -102,7 +103,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options islands=true/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <script src=sdk_url></script>
-                <script inner_html=runtime::BOOT_SCRIPT></script>
+                // In-app pages only: the pages with a runtime island.
+                {in_app.then(|| view! { <script inner_html=runtime::BOOT_SCRIPT></script> })}
                 <MetaTags/>
             </head>
             <body>

@@ -261,9 +261,9 @@ mod browser {
         let first = js_sys::Reflect::get(&boot, &"first".into()).ok()?;
         let promise = first.dyn_into::<js_sys::Promise>().ok()?;
         let _ = js_sys::Reflect::delete_property(boot.unchecked_ref::<js_sys::Object>(), &"first".into());
-        let res = wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .unwrap_or(JsValue::NULL);
+        let Ok(res) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+            return Some(Err("config:fail".into()));
+        };
         let err_msg = js_sys::Reflect::get(&res, &"errMsg".into())
             .ok()
             .and_then(|m| m.as_string());

@@ -200,6 +200,229 @@ async fn the_signing_route_refuses_cross_site_posts() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_a_clear_4xx_never_a_500() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]).await;
+    let form = "application/x-www-form-urlencoded";
+
+    // Invalid UTF-8, raw and percent-encoded.
+    let (status, ct, body) = raw(&app, "/api/jssdk_config", form, b"url=\xff\xfe".to_vec()).await;
+    assert_eq!((status, ct.as_str()), (400, "application/json"), "{body}");
+    assert_eq!(error_kind(&body), "bad_request");
+    let (status, _, body) = raw(&app, "/api/jssdk_config", form, b"url=%ff%fe".to_vec()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_kind(&body), "bad_request");
+
+    // Too large: 3 MB, declared and streamed.
+    let big = format!("url={}", "a".repeat(3 << 20)).into_bytes();
+    assert_eq!(
+        oversized_post(&app, "/api/config_failure", &big, false).await,
+        413,
+        "a declared body over the limit"
+    );
+    // Just over the limit, small enough to be sent whole: the JSON shape.
+    let over = format!("url={}", "a".repeat(64 * 1024)).into_bytes();
+    let (status, _, body) = raw(&app, "/api/config_failure", form, over.clone()).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(error_kind(&body), "too_large");
+    // The signing route, served outside the server functions, has the same guard.
+    let (status, _, body) = raw(&app, "/api/jssdk_config", form, over).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(error_kind(&body), "too_large");
+    assert_eq!(
+        oversized_post(&app, "/api/share_event", &big, true).await,
+        413,
+        "a chunked body over the limit"
+    );
+
+    // The wrong content type, missing and malformed fields.
+    let (status, _, body) = raw(
+        &app,
+        "/api/jssdk_config",
+        "application/json",
+        br#"{"url":"http://127.0.0.1/"}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_kind(&body), "bad_request");
+    for (path, body) in [
+        ("/api/jssdk_config", "nourl=1"),
+        ("/api/share_event", "slug=demo"),
+        ("/api/config_failure", "page_url=x"),
+        ("/api/save_images", "slug=demo&server_ids=%%%"),
+        ("/api/card_ext", ""),
+        ("/api/admin/sign_in", "username=root"),
+    ] {
+        let (status, _, text) = raw(&app, path, form, body.as_bytes().to_vec()).await;
+        assert!(
+            (400..500).contains(&status),
+            "{path} {body}: {status} {text}"
+        );
+        error_kind(&text);
+    }
+    // Nothing above hurt the server.
+    assert_eq!(app.sign_ok().await["appId"], SIM_APP_ID);
+}
+
+fn failure(page: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("page_url", page.to_string()),
+        ("signed_url", page.to_string()),
+        ("user_agent", "Android MicroMessenger".to_string()),
+        ("err_msg", "config:invalid signature".to_string()),
+    ]
+}
+
+async fn report(app: &App, form: &[(&'static str, String)], xff: Option<&str>) -> u16 {
+    let mut r = app
+        .http
+        .post(format!("{}/api/config_failure", app.base()))
+        .form(form);
+    if let Some(xff) = xff {
+        r = r.header("x-forwarded-for", xff);
+    }
+    r.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_failures_are_counted_and_bounded() {
+    for db in [Db::sqlite(), Db::postgres().await] {
+        let sim = Sim::start();
+        let app = App::start(
+            &sim,
+            &db,
+            &[
+                ("WXKIT_CONFIG_FAILURES_MAX", "20"),
+                ("WXKIT_WRITES_PER_IP", "100000"),
+            ],
+        )
+        .await;
+        let pool = pool(&db).await;
+        // The same failure 50 times: one row, counted.
+        for _ in 0..50 {
+            assert_eq!(
+                report(&app, &failure("http://127.0.0.1/p/demo"), None).await,
+                200
+            );
+        }
+        let (rows, count): (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), MAX(count) FROM config_failures")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!((rows, count), (1, 50));
+        // 300 different failures: never more than the bound, newest kept.
+        for i in 0..300 {
+            let page = format!("http://127.0.0.1/p/demo?n={i}");
+            assert_eq!(report(&app, &failure(&page), None).await, 200);
+        }
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM config_failures")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(rows <= 20, "{rows} rows kept, the bound is 20");
+        let newest: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM config_failures WHERE page_url = 'http://127.0.0.1/p/demo?n=299'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(newest, 1, "the newest report is kept");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn limits_count_the_client_behind_a_trusted_proxy_only() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    // No trusted proxy: X-Forwarded-For is the client's own claim and ignored.
+    let direct = App::start(&sim, &db, &[("WXKIT_WRITES_PER_IP", "3")]).await;
+    for i in 0..3 {
+        let xff = format!("198.51.100.{i}");
+        assert_eq!(
+            report(&direct, &failure("http://127.0.0.1/a"), Some(&xff)).await,
+            200
+        );
+    }
+    assert_eq!(
+        report(
+            &direct,
+            &failure("http://127.0.0.1/a"),
+            Some("198.51.100.99")
+        )
+        .await,
+        429,
+        "a forged X-Forwarded-For does not buy more attempts"
+    );
+
+    // Behind nginx on loopback: each client has its own budget, and a client
+    // cannot pick another's by prepending addresses.
+    let proxied = App::start(
+        &sim,
+        &db,
+        &[
+            ("WXKIT_WRITES_PER_IP", "3"),
+            ("WXKIT_TRUSTED_PROXIES", "127.0.0.1/32"),
+        ],
+    )
+    .await;
+    for _ in 0..3 {
+        assert_eq!(
+            report(
+                &proxied,
+                &failure("http://127.0.0.1/b"),
+                Some("203.0.113.5")
+            )
+            .await,
+            200
+        );
+    }
+    assert_eq!(
+        report(
+            &proxied,
+            &failure("http://127.0.0.1/b"),
+            Some("203.0.113.5")
+        )
+        .await,
+        429
+    );
+    assert_eq!(
+        report(
+            &proxied,
+            &failure("http://127.0.0.1/b"),
+            Some("203.0.113.77, 203.0.113.5")
+        )
+        .await,
+        429,
+        "the right-most untrusted address is the client"
+    );
+    assert_eq!(
+        report(
+            &proxied,
+            &failure("http://127.0.0.1/b"),
+            Some("203.0.113.6")
+        )
+        .await,
+        200
+    );
+    // Share outcomes count against the same budget.
+    let r = proxied
+        .http
+        .post(format!("{}/api/share_event", proxied.base()))
+        .header("x-forwarded-for", "203.0.113.5")
+        .form(&[
+            ("slug", "demo"),
+            ("channel", "app_message"),
+            ("outcome", "success"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn every_request_has_a_time_limit() {
     let sim = Sim::start();
     let db = Db::sqlite();
@@ -207,8 +430,9 @@ async fn every_request_has_a_time_limit() {
     sim.fault(json!({ "endpoint": "token", "delay_ms": 4000 }))
         .await;
     let started = Instant::now();
-    let (status, _) = app.sign(&format!("{}/", app.base())).await;
+    let (status, body) = app.sign(&format!("{}/", app.base())).await;
     assert_eq!(status, 503);
+    assert_eq!(body["error"], "unavailable", "the JSON error shape: {body}");
     assert!(
         started.elapsed() < Duration::from_millis(2500),
         "{:?}",

@@ -51,6 +51,34 @@ async fn pages_load_the_site_bundle_cargo_leptos_builds() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn in_app_pages_call_wx_config_from_the_head() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]).await;
+    let boot = "window.__wxkit";
+    for path in ["/p/demo", "/p/demo/photos", "/p/demo/cards"] {
+        let html = app.html(path).await;
+        let head = &html[..html.find("</head>").unwrap()];
+        // The WASM is asked for before the SDK, and the boot script follows the SDK.
+        let wasm = head.find("/pkg/wxkit.wasm").unwrap();
+        let sdk = head.find("jweixin.js").unwrap();
+        let script = head.find(boot).unwrap_or_else(|| panic!("{path}: no boot script"));
+        assert!(wasm < sdk && sdk < script, "{path}: {head}");
+    }
+    // Pages without the WeChat runtime do not call wx.config.
+    assert!(!app.html("/").await.contains(boot));
+    assert!(!app.html("/p/no-such-page").await.contains(boot));
+    // HEAD answers like GET.
+    let r = app
+        .http
+        .head(format!("{}/p/demo", app.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_in_app_page_asks_for_its_own_api_list() {
     let sim = Sim::start();
     let db = Db::sqlite();

@@ -105,7 +105,7 @@ pub(super) async fn authorize_pages(
     next: Next,
 ) -> Response {
     let slug = match share::page_slug(req.uri().path()) {
-        Some(slug) if req.method() == Method::GET => slug.to_string(),
+        Some(slug) if matches!(*req.method(), Method::GET | Method::HEAD) => slug.to_string(),
         _ => return next.run(req).await,
     };
     let Some(page) = state.pages.get(&slug) else {

@@ -50,16 +50,19 @@ pub(super) async fn jssdk_config(
     };
     match signed {
         Ok(config) => Json(config).into_response(),
-        Err(error) => {
-            let status =
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = crate::guard::json_error(status, &error);
-            response
-                .headers_mut()
-                .insert("serverfnerror", HeaderValue::from_static(PATH));
-            response
-        }
+        Err(error) => error_response(error),
     }
+}
+
+/// An [`ApiError`] as the server function's client reads it: its status, the
+/// JSON body and the `serverfnerror` header.
+fn error_response(error: ApiError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = crate::guard::json_error(status, &error);
+    response
+        .headers_mut()
+        .insert("serverfnerror", HeaderValue::from_static(PATH));
+    response
 }
 
 async fn sign(state: &AppState, f: SignForm) -> Result<app::jssdk::WxConfig, ApiError> {
@@ -103,8 +106,9 @@ pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Respon
         std::task::Poll::Ready(response) => response,
         std::task::Poll::Pending => match tokio::time::timeout(guard.timeout, work).await {
             Ok(response) => response,
-            // As the site's timeout layer answers.
-            Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            Err(_) => error_response(ApiError::Unavailable {
+                message: "the request took too long: try again in a few seconds".into(),
+            }),
         },
     };
     crate::guard::secure(guard.https, false, response.headers_mut());
