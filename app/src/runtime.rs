@@ -260,7 +260,10 @@ mod browser {
         let boot = js_sys::Reflect::get(&js_sys::global(), &"__wxkit".into()).ok()?;
         let first = js_sys::Reflect::get(&boot, &"first".into()).ok()?;
         let promise = first.dyn_into::<js_sys::Promise>().ok()?;
-        let _ = js_sys::Reflect::delete_property(boot.unchecked_ref::<js_sys::Object>(), &"first".into());
+        let _ = js_sys::Reflect::delete_property(
+            boot.unchecked_ref::<js_sys::Object>(),
+            &"first".into(),
+        );
         let Ok(res) = wasm_bindgen_futures::JsFuture::from(promise).await else {
             return Some(Err("config:fail".into()));
         };

@@ -25,7 +25,10 @@ impl JsSdk {
         let account = self.account.get();
         let url = signature::page_url(url, &account.js_domains)?;
         let (agent_apis, apis): (Vec<ApiName>, Vec<ApiName>) = match apis {
-            None => (Vec::new(), KNOWN_APIS.iter().map(|a| ApiName::Borrowed(*a)).collect()),
+            None => (
+                Vec::new(),
+                KNOWN_APIS.iter().map(|a| ApiName::Borrowed(*a)).collect(),
+            ),
             Some(apis) => apis
                 .iter()
                 .map(|a| api_name(a))

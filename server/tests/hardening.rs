@@ -119,9 +119,25 @@ async fn every_response_carries_the_security_headers() {
     let sign = format!("{}/api/jssdk_config", app.base());
     let page = format!("{}/p/demo", app.base());
     for (what, r) in [
-        ("signed", app.http.post(&sign).form(&[("url", &page)]).send().await.unwrap()),
+        (
+            "signed",
+            app.http
+                .post(&sign)
+                .form(&[("url", &page)])
+                .send()
+                .await
+                .unwrap(),
+        ),
         ("405", app.http.get(&sign).send().await.unwrap()),
-        ("400", app.http.post(&sign).form(&[("nourl", "1")]).send().await.unwrap()),
+        (
+            "400",
+            app.http
+                .post(&sign)
+                .form(&[("nourl", "1")])
+                .send()
+                .await
+                .unwrap(),
+        ),
     ] {
         let h = r.headers();
         assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
@@ -184,9 +200,33 @@ async fn the_signing_route_refuses_cross_site_posts() {
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"], "bad_request", "{body}");
     }
+    // A refused post's body is read first, so its kept-alive connection
+    // stays usable for the next request.
+    for _ in 0..5 {
+        let r = app
+            .http
+            .post(&sign)
+            .header("origin", "https://evil.example")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("url={}", "a".repeat(60_000)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = app
+            .http
+            .get(format!("{}/healthz", app.base()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
     // From the site itself (the Host it was sent to): signed; from another
     // port of the same host: another origin, refused.
-    for (origin, expected) in [(app.base().to_string(), 200), ("http://127.0.0.1:1".into(), 403)] {
+    for (origin, expected) in [
+        (app.base().to_string(), 200),
+        ("http://127.0.0.1:1".into(), 403),
+    ] {
         let r = app
             .http
             .post(&sign)

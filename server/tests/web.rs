@@ -62,7 +62,9 @@ async fn in_app_pages_call_wx_config_from_the_head() {
         // The WASM is asked for before the SDK, and the boot script follows the SDK.
         let wasm = head.find("/pkg/wxkit.wasm").unwrap();
         let sdk = head.find("jweixin.js").unwrap();
-        let script = head.find(boot).unwrap_or_else(|| panic!("{path}: no boot script"));
+        let script = head
+            .find(boot)
+            .unwrap_or_else(|| panic!("{path}: no boot script"));
         assert!(wasm < sdk && sdk < script, "{path}: {head}");
     }
     // Pages without the WeChat runtime do not call wx.config.

@@ -98,8 +98,9 @@ impl Backend for AppState {
 
 /// The client IP of the request a server function is answering.
 fn request_ip() -> crate::client_ip::ClientIp {
-    with_context::<http::request::Parts, _>(crate::client_ip::of)
-        .unwrap_or(crate::client_ip::ClientIp(std::net::IpAddr::from([0, 0, 0, 0])))
+    with_context::<http::request::Parts, _>(crate::client_ip::of).unwrap_or(
+        crate::client_ip::ClientIp(std::net::IpAddr::from([0, 0, 0, 0])),
+    )
 }
 
 impl AppState {

@@ -17,7 +17,7 @@ use super::AppState;
 use app::error::ApiError;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -87,16 +87,19 @@ pub(super) struct Guard {
 /// every reply carries the security headers.
 pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Response {
     let work = async {
-        if let Some(refusal) = super::middleware::cross_site_refusal(&guard.public_origin, false, &req)
-        {
-            return refusal;
-        }
-        if req.method() != axum::http::Method::POST {
-            return next.run(req).await; // 405
-        }
-        match crate::guard::checked_body(req, crate::guard::PUBLIC_BODY_MAX).await {
-            Ok(req) => next.run(req).await,
-            Err(refusal) => refusal,
+        // The body first, as the site's stack does: a refusal sent with the
+        // body unread would leave it on a kept-alive connection.
+        let req = if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+            req
+        } else {
+            match crate::guard::checked_body(req, crate::guard::PUBLIC_BODY_MAX).await {
+                Ok(req) => req,
+                Err(refusal) => return refusal,
+            }
+        };
+        match super::middleware::cross_site_refusal(&guard.public_origin, false, &req) {
+            Some(refusal) => refusal,
+            None => next.run(req).await,
         }
     };
     let mut work = std::pin::pin!(work);
