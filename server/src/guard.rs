@@ -124,16 +124,34 @@ pub async fn checked_body(req: Request, max: usize) -> Result<Request, Response>
         if std::str::from_utf8(&bytes).is_err() {
             return Err(bad_request("the request body is not UTF-8"));
         }
-        // Every percent-encoded name and value must decode to UTF-8 as well.
-        let decodes = bytes.split(|b| *b == b'&').all(|pair| {
-            pair.split(|b| *b == b'=')
-                .all(|part| percent_encoding::percent_decode(part).decode_utf8().is_ok())
-        });
-        if !decodes {
+        if !form_decodes(&bytes) {
             return Err(bad_request("a form value is not UTF-8 once decoded"));
         }
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Every percent-encoded name and value of a form decodes to UTF-8. Decodes
+/// into one buffer per thread (no allocation per request once warm; at most
+/// [`PUBLIC_BODY_MAX`] kept).
+fn form_decodes(form: &[u8]) -> bool {
+    thread_local! {
+        static DECODED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    DECODED.with_borrow_mut(|decoded| {
+        let ok = form.split(|b| *b == b'&').all(|pair| {
+            pair.split(|b| *b == b'=').all(|part| {
+                decoded.clear();
+                decoded.extend(percent_encoding::percent_decode(part));
+                std::str::from_utf8(decoded).is_ok()
+            })
+        });
+        // Keep no more than a public body's worth per thread.
+        if decoded.capacity() > PUBLIC_BODY_MAX {
+            *decoded = Vec::new();
+        }
+        ok
+    })
 }
 
 /// Paths whose handlers call WeChat or hash a password.
@@ -218,6 +236,14 @@ pub fn secure(https: bool, dashboard: bool, h: &mut HeaderMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forms_must_decode_to_utf8() {
+        assert!(form_decodes(b"url=http%3A%2F%2Fx%2F%E5%BE%AE&js_api_list="));
+        assert!(form_decodes(b""));
+        assert!(!form_decodes(b"url=%ff%fe"));
+        assert!(!form_decodes(b"ok=1&%C3=x"));
+    }
 
     #[test]
     fn only_calls_to_wechat_and_password_checks_are_heavy() {

@@ -239,12 +239,7 @@ async fn healthz_answers_when_the_database_does() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]).await;
-    let r = app
-        .http
-        .get(format!("{}/healthz", app.base()))
-        .send()
-        .await
-        .unwrap();
+    let r = app.fetch("/healthz").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "ok");
 }

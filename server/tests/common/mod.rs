@@ -560,6 +560,15 @@ impl App {
         self.post_form("/api/jssdk_config", &[("url", url)]).await
     }
 
+    /// `GET path` (path and query) on this app: the response as it came.
+    pub async fn fetch(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base()))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The HTML of `path` (path and query) on this app.
     pub async fn html(&self, path: &str) -> String {
         let html = self
