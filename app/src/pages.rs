@@ -144,6 +144,12 @@ where
     }
 }
 
+/// The page of this request as the server's page middleware found and
+/// authorized it (see [`crate::share::ServedPage`]); `None`: no such page.
+fn served_page() -> Option<PageContent> {
+    crate::request_extension::<crate::share::ServedPage>().map(|p| (*p.0).clone())
+}
+
 /// `/p/{slug}`: an in-app page and its share content. Rendered from the
 /// page the server's middleware found for this request (in memory, already
 /// authorized): nothing to load, so no resource and no suspense.
@@ -266,9 +272,11 @@ pub fn PhotosView() -> impl IntoView {
     slug_page(
         |slug| {
             Box::pin(async move {
-                let page = crate::share::get_page(slug.clone()).await?;
+                let Some(page) = served_page() else {
+                    return Ok(None);
+                };
                 let gallery = crate::media::list_images(slug).await?;
-                Ok(page.map(|p| (p, gallery)))
+                Ok(Some((page, gallery)))
             })
         },
         |(p, gallery): (PageContent, Vec<crate::media::StoredImage>)| {
@@ -288,9 +296,12 @@ pub fn CardsView() -> impl IntoView {
     slug_page(
         |slug| {
             Box::pin(async move {
-                let page = crate::share::get_page(slug).await?;
+                let _ = slug;
+                let Some(page) = served_page() else {
+                    return Ok(None);
+                };
                 let cards = crate::cards::list_cards().await?;
-                Ok(page.map(|p| (p, cards)))
+                Ok(Some((page, cards)))
             })
         },
         |(p, cards): (PageContent, Vec<crate::cards::CardInfo>)| {

@@ -21,9 +21,10 @@ pub struct PageContent {
 }
 
 /// The page a request shows, as the server's page middleware found it (after
-/// its authorization check) and put in the request's extensions: `/p/{slug}`
-/// renders it from there, and the shell adds the boot script of in-app pages
-/// when it is there. Absent: there is no such page.
+/// its authorization check) and put in the request's extensions: the in-app
+/// pages (`/p/{slug}`, its photos and cards) render it from there, and the
+/// shell adds the boot script of in-app pages when it is there. Absent: there
+/// is no such page.
 #[derive(Debug, Clone)]
 pub struct ServedPage(pub std::sync::Arc<PageContent>);
 
