@@ -294,9 +294,8 @@ pub fn PhotosView() -> impl IntoView {
 #[component]
 pub fn CardsView() -> impl IntoView {
     slug_page(
-        |slug| {
+        |_slug| {
             Box::pin(async move {
-                let _ = slug;
                 let Some(page) = served_page() else {
                     return Ok(None);
                 };

@@ -64,20 +64,21 @@ fn body_max(path: &str) -> usize {
 /// Bounds and checks the body of every `POST /api/…` before a server
 /// function sees it; form posts elsewhere are bounded too.
 pub async fn bodies(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.run(req).await;
-    }
-    let max = body_max(req.uri().path());
-    match checked_body(req, max).await {
+    match checked_body(req).await {
         Ok(req) => next.run(req).await,
         Err(refusal) => refusal,
     }
 }
 
-/// The request with its body read (at most `max` bytes) and checked: an API
-/// call (`/api/…`) must be a form, and a form must be UTF-8 once decoded.
-/// Otherwise the refusal to send (413 or 400, JSON).
-pub async fn checked_body(req: Request, max: usize) -> Result<Request, Response> {
+/// The request with its body read (at most [`body_max`] of its path) and
+/// checked: an API call (`/api/…`) must be a form, and a form must be UTF-8
+/// once decoded. Otherwise the refusal to send (413 or 400, JSON). GET, HEAD
+/// and OPTIONS pass as they are.
+pub async fn checked_body(req: Request) -> Result<Request, Response> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(req);
+    }
+    let max = body_max(req.uri().path());
     let api = req.uri().path().starts_with("/api/");
     let too_large = || {
         json_error(

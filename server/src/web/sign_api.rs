@@ -17,7 +17,7 @@ use super::AppState;
 use app::error::ApiError;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -89,13 +89,9 @@ pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Respon
     let work = async {
         // The body first, as the site's stack does: a refusal sent with the
         // body unread would leave it on a kept-alive connection.
-        let req = if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-            req
-        } else {
-            match crate::guard::checked_body(req, crate::guard::PUBLIC_BODY_MAX).await {
-                Ok(req) => req,
-                Err(refusal) => return refusal,
-            }
+        let req = match crate::guard::checked_body(req).await {
+            Ok(req) => req,
+            Err(refusal) => return refusal,
         };
         match super::middleware::cross_site_refusal(&guard.public_origin, false, &req) {
             Some(refusal) => refusal,
