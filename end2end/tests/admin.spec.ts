@@ -53,3 +53,29 @@ test('an admin edits a share title, the preview follows, the in-app page shares 
   await expect(page.getByTestId('audit')).toContainText('page.update');
   await expect(page.getByTestId('audit')).toContainText(title);
 });
+
+test('an admin uploads the domain verification file WeChat asks for, and it is served at the root', async ({ page, baseURL }) => {
+  await page.goto('/admin/sign-in');
+  await page.getByTestId('username').fill(ADMIN_USER);
+  await page.getByTestId('password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await page.waitForURL(`${baseURL}/admin`);
+
+  await page.goto('/admin/account');
+  const code = `E2e${Date.now()}`;
+  const name = `MP_verify_${code}.txt`;
+  // A plain form: the browser sends the file as WeChat's download named it.
+  await page.getByTestId('verify-file-input').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(code) });
+  await page.getByTestId('verify-upload-button').click();
+  await page.waitForURL(`${baseURL}/admin/account`);
+  await expect(page.getByTestId('verify-files')).toContainText(name);
+  const served = await page.request.get(`/${name}`);
+  expect(served.status()).toBe(200);
+  expect(served.headers()['content-type']).toContain('text/plain');
+  expect(await served.text()).toBe(code);
+
+  // Another name is refused with the reason.
+  await page.getByTestId('verify-file-input').setInputFiles({ name: 'index.html', mimeType: 'text/html', buffer: Buffer.from('<p>x</p>') });
+  await page.getByTestId('verify-upload-button').click();
+  await expect(page.getByTestId('verify-error')).toContainText('MP_verify_');
+});

@@ -81,6 +81,39 @@ pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
 /// Applies pending migrations. Retried a few times: processes starting at the
 /// same moment on one SQLite file may race to apply the same migration; the
 /// loser sees it applied on the next try.
+/// Why `wxkit backup` could not copy the database.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("`wxkit backup` copies an SQLite database; back PostgreSQL up with pg_dump (README, Deployment)")]
+    NotSqlite,
+    #[error("{0} exists already: name a new file")]
+    Exists(String),
+    #[error(transparent)]
+    Open(#[from] DbError),
+    #[error("the copy failed: {0}")]
+    Copy(sqlx::Error),
+}
+
+/// Writes a consistent copy of the SQLite database at `url` to `path`
+/// while it is in use (`VACUUM INTO` reads one snapshot; writers carry on).
+pub async fn backup(url: &str, path: &str) -> Result<(), BackupError> {
+    if !is_sqlite(url) {
+        return Err(BackupError::NotSqlite);
+    }
+    if std::path::Path::new(path).exists() {
+        return Err(BackupError::Exists(path.to_string()));
+    }
+    let pool = connect(url).await?;
+    // A string literal: SQLite takes no parameter here.
+    let literal = format!("'{}'", path.replace('\'', "''"));
+    sqlx::query(&format!("VACUUM INTO {literal}"))
+        .execute(&pool)
+        .await
+        .map_err(BackupError::Copy)?;
+    pool.close().await;
+    Ok(())
+}
+
 pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     let mut attempt = 0;
     loop {

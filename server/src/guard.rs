@@ -96,13 +96,17 @@ pub async fn checked_body(req: Request) -> Result<Request, Response> {
     if declared.is_some_and(|n| n > max as u64) {
         return Err(closing(too_large()));
     }
-    let form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim())
-        .is_some_and(|v| v.eq_ignore_ascii_case("application/x-www-form-urlencoded"));
-    if api && !form {
+        .unwrap_or("");
+    let form = content_type.eq_ignore_ascii_case("application/x-www-form-urlencoded");
+    // The one multipart endpoint: the dashboard's verification-file upload.
+    let upload = req.uri().path() == app::admin::SAVE_VERIFY_FILE
+        && content_type.eq_ignore_ascii_case("multipart/form-data");
+    if api && !form && !upload {
         return Err(closing(bad_request(
             "send the arguments as a form (Content-Type: application/x-www-form-urlencoded)",
         )));

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api_error;
 pub mod card_codes;
 pub mod cards;
+pub mod check;
 pub mod client_ip;
 pub mod config;
 pub mod credentials;
@@ -21,7 +22,9 @@ pub mod sessions;
 pub mod share;
 pub mod signature;
 pub mod simulator;
+pub mod telemetry;
 pub mod users;
+pub mod verify_files;
 pub mod web;
 pub mod wechat;
 

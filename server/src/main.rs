@@ -1,4 +1,5 @@
-//! The `wxkit` command: `serve` (default), `migrate`, `simulator`, `admin`.
+//! The `wxkit` command: `serve` (default), `check`, `migrate`, `backup`,
+//! `simulator`, `admin`.
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -19,8 +20,22 @@ struct Cli {
 enum Command {
     /// Serve the site (the default).
     Serve,
+    /// Check the configuration against WeChat: the token and tickets the
+    /// account uses, the public origin, the safe domains. Exits 0 only when
+    /// everything works.
+    Check {
+        /// Fetch each credential anew instead of accepting a valid cached one
+        /// (counts against WeChat's daily quota).
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Apply the database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database to PATH while wxkit runs.
+    Backup {
+        /// The new file (it must not exist).
+        path: String,
+    },
     /// Manage the dashboard's admins (passwords are read from standard input).
     Admin {
         #[command(subcommand)]
@@ -57,15 +72,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WXKIT_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")
-            }),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    match wxkit::config::parse::log_format(std::env::var("WXKIT_LOG_FORMAT").ok().as_deref()) {
+        Ok(format) => {
+            // `check` prints its own findings: only errors besides them.
+            let default = match cli.command {
+                Some(Command::Check { .. }) => "error",
+                _ => wxkit::telemetry::DEFAULT_FILTER,
+            };
+            wxkit::telemetry::init_logging(format, default)
+        }
+        Err(e) => {
+            eprintln!("wxkit: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Simulator { addr } => wxkit::serve_simulator(addr)
             .await
@@ -74,6 +95,8 @@ async fn main() -> ExitCode {
             Err(e) => Err(e.to_string()),
             Ok(config) => match command {
                 Command::Migrate => migrate(&config).await,
+                Command::Check { refresh } => return check(&config, refresh).await,
+                Command::Backup { path } => backup(&config, &path).await,
                 Command::Admin { action } => admin(&config, action).await,
                 _ => wxkit::serve(config).await.map_err(|e| e.to_string()),
             },
@@ -87,6 +110,41 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `wxkit check`: one line per item; exit 0 only when nothing failed.
+async fn check(config: &Config, refresh: bool) -> ExitCode {
+    match wxkit::check::run(config, refresh).await {
+        Ok(lines) => {
+            for line in &lines {
+                println!("{line}");
+            }
+            let failed = lines
+                .iter()
+                .filter(|l| l.status == wxkit::check::Status::Fail)
+                .count();
+            let _ = std::io::stdout().flush();
+            if failed == 0 {
+                println!("everything works");
+                ExitCode::SUCCESS
+            } else {
+                println!("{failed} item(s) failed");
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("wxkit: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn backup(config: &Config, path: &str) -> Result<(), String> {
+    wxkit::db::backup(&config.database_url, path)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("database copied to {path}");
+    Ok(())
 }
 
 async fn migrate(config: &Config) -> Result<(), String> {

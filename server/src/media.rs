@@ -267,6 +267,7 @@ impl MediaStore {
                 uploaded_ms,
             };
             self.store(image).await?;
+            crate::telemetry::metrics::upload("stored", bytes.len());
             // Stored: the row counts against the quotas from now on.
             drop(room);
         }

@@ -14,33 +14,60 @@ use leptos::prelude::LeptosOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+/// What every command that talks to WeChat needs (`serve`, `check`): the
+/// database (migrated), the live account, the API client and the
+/// credential cache.
+pub struct Core {
+    pub db: sqlx::AnyPool,
+    pub account: accounts::Account,
+    pub api: Arc<wechat::Api>,
+    pub credentials: Arc<Credentials>,
+}
+
+impl Core {
+    /// Builds the core; `base` is this server's own base (the simulator's
+    /// when simulating).
+    pub async fn build(config: &Config, base: &str) -> Result<Core, StartError> {
+        let db = db::connect(&config.database_url).await?;
+        db::migrate(&db).await?;
+        let account =
+            accounts::Account::load(db.clone(), accounts::AccountSettings::from_config(config))
+                .await
+                .map_err(StartError::Settings)?;
+        account.spawn_reload(std::time::Duration::from_secs(10));
+        let api = Arc::new(wechat::Api {
+            client: wechat::Client::new(config.upstream_timeout),
+            mp: config.wechat_api_base(base),
+            wecom: config.wecom_api_base(base),
+            open: config.wechat_open_base(base),
+        });
+        let credentials = Arc::new(Credentials::new(
+            db.clone(),
+            Upstream {
+                api: api.clone(),
+                account: account.clone(),
+            },
+            Settings::from_config(config),
+        ));
+        Ok(Core {
+            db,
+            account,
+            api,
+            credentials,
+        })
+    }
+}
+
 /// Every service of a process, and the router, for a server bound to `addr`.
 pub async fn build(config: &Config, addr: SocketAddr) -> Result<axum::Router, StartError> {
     let base = local_base(addr);
     let public_origin = config.public_origin.clone().unwrap_or_else(|| base.clone());
-
-    let db = db::connect(&config.database_url).await?;
-    db::migrate(&db).await?;
-    let account =
-        accounts::Account::load(db.clone(), accounts::AccountSettings::from_config(config))
-            .await
-            .map_err(StartError::Settings)?;
-    account.spawn_reload(std::time::Duration::from_secs(10));
-
-    let api = Arc::new(wechat::Api {
-        client: wechat::Client::new(config.upstream_timeout),
-        mp: config.wechat_api_base(&base),
-        wecom: config.wecom_api_base(&base),
-        open: config.wechat_open_base(&base),
-    });
-    let credentials = Arc::new(Credentials::new(
-        db.clone(),
-        Upstream {
-            api: api.clone(),
-            account: account.clone(),
-        },
-        Settings::from_config(config),
-    ));
+    let Core {
+        db,
+        account,
+        api,
+        credentials,
+    } = Core::build(config, &base).await?;
     let media = Arc::new(media::MediaStore {
         db: db.clone(),
         credentials: credentials.clone(),
@@ -82,8 +109,24 @@ pub async fn build(config: &Config, addr: SocketAddr) -> Result<axum::Router, St
         .await
         .map_err(StartError::Pages)?;
     pages.spawn_reload();
+    let verify_files = crate::verify_files::VerifyFiles::load(
+        db.clone(),
+        std::path::Path::new(&config.data_dir).join("verify"),
+    )
+    .await
+    .map_err(StartError::Settings)?;
+    verify_files.spawn_reload();
     let limits = Arc::new(limits::Limits::new(&config.protection));
     limits.spawn_sweeper();
+    if let Some(addr) = config.metrics_addr {
+        crate::telemetry::metrics::Scrape {
+            credentials: credentials.clone(),
+            db: db.clone(),
+            handle: crate::telemetry::metrics::install(),
+        }
+        .serve(addr)
+        .await?;
+    }
     let state = web::AppState::new(web::Services {
         limits,
         protection: Arc::new(config.protection.clone()),
@@ -103,6 +146,8 @@ pub async fn build(config: &Config, addr: SocketAddr) -> Result<axum::Router, St
         mp_token: config.mp_token.clone(),
         sign_in,
         account,
+        metrics: config.metrics_addr.is_some(),
+        verify_files,
     });
     let options = LeptosOptions::builder()
         .output_name("wxkit")

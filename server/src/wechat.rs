@@ -143,8 +143,13 @@ impl Client {
         url: &str,
         query: &[(&str, &str)],
     ) -> Result<T, WeChatError> {
-        let response = self.send(self.http.get(url).query(query)).await?;
-        self.decode(response).await
+        let started = std::time::Instant::now();
+        let result = match self.send(self.http.get(url).query(query)).await {
+            Ok(response) => self.decode(response).await,
+            Err(e) => Err(e),
+        };
+        crate::telemetry::metrics::wechat_call(url, started, &result);
+        result
     }
 
     /// `POST url` with a JSON body and decode the JSON reply.
@@ -153,8 +158,13 @@ impl Client {
         url: &str,
         body: &serde_json::Value,
     ) -> Result<T, WeChatError> {
-        let response = self.send(self.http.post(url).json(body)).await?;
-        self.decode(response).await
+        let started = std::time::Instant::now();
+        let result = match self.send(self.http.post(url).json(body)).await {
+            Ok(response) => self.decode(response).await,
+            Err(e) => Err(e),
+        };
+        crate::telemetry::metrics::wechat_call(url, started, &result);
+        result
     }
 
     /// `GET url?query` for at most `max_bytes` of bytes (e.g. media), read
@@ -162,6 +172,18 @@ impl Client {
     /// limit, and no longer read once the running total passes it. A JSON (or
     /// text) body is WeChat's error reply (its errcode, as in every JSON call).
     pub async fn get_bytes_limited(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+        max_bytes: usize,
+    ) -> Result<Download, WeChatError> {
+        let started = std::time::Instant::now();
+        let result = self.download(url, query, max_bytes).await;
+        crate::telemetry::metrics::wechat_call(url, started, &result);
+        result
+    }
+
+    async fn download(
         &self,
         url: &str,
         query: &[(&str, &str)],

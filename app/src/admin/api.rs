@@ -189,3 +189,22 @@ pub async fn admin_save_account(form: AccountForm) -> Result<(), ApiError> {
     let (admin, who) = require_admin().await?;
     admin.save_account(&parts()?, &who, form).await
 }
+
+/// The domain verification files served at the site root.
+#[server(prefix = "/api/admin", endpoint = "verify_files")]
+pub async fn admin_verify_files() -> Result<Vec<VerifyFileRow>, ApiError> {
+    require_admin().await?.0.verify_files().await
+}
+
+/// Removes an uploaded verification file. (Uploading one is a multipart form
+/// post to [`SAVE_VERIFY_FILE`], which the server serves itself.)
+#[server(prefix = "/api/admin", endpoint = "delete_verify_file")]
+pub async fn admin_delete_verify_file(name: String) -> Result<(), ApiError> {
+    let (admin, who) = require_admin().await?;
+    admin.delete_verify_file(&who, &name).await
+}
+
+/// Where the Account page's upload form posts a verification file
+/// (`multipart/form-data`, field `file`); the server answers with a redirect
+/// to the Account page, with `?verify_error=<reason>` when it was refused.
+pub const SAVE_VERIFY_FILE: &str = "/api/admin/save_verify_file";

@@ -55,6 +55,8 @@ pub trait AdminBackend: Send + Sync + 'static {
     async fn share_activity(&self) -> Result<Vec<ShareDay>, ApiError>;
     async fn audit(&self) -> Result<Vec<AuditEntry>, ApiError>;
     async fn account(&self) -> Result<AccountInfo, ApiError>;
+    async fn verify_files(&self) -> Result<Vec<VerifyFileRow>, ApiError>;
+    async fn delete_verify_file(&self, who: &str, name: &str) -> Result<(), ApiError>;
     async fn save_account(
         &self,
         parts: &http::request::Parts,

@@ -192,3 +192,13 @@ pub struct AccountForm {
     #[serde(default)]
     pub password: String,
 }
+
+/// A domain verification file served at the site root (`MP_verify_….txt`,
+/// `WW_verify_….txt`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyFileRow {
+    pub name: String,
+    /// Uploaded on the dashboard (else placed in the data folder's `verify/`,
+    /// and only removable there).
+    pub uploaded: bool,
+}

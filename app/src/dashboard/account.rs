@@ -1,5 +1,5 @@
-//! `/admin/account`: the account the pages belong to, and the form to change
-//! it (secrets are write-only).
+//! `/admin/account`: the account the pages belong to, the form to change it
+//! (secrets are write-only), and the domain verification files.
 
 use super::{dashboard_page, form_error};
 use crate::admin::*;
@@ -12,8 +12,8 @@ pub fn AccountView() -> impl IntoView {
     dashboard_page(
         "Account",
         || (),
-        |_| Box::pin(admin_account()),
-        |a: AccountInfo| {
+        |_| Box::pin(async { Ok((admin_account().await?, admin_verify_files().await?)) }),
+        |(a, files): (AccountInfo, Vec<VerifyFileRow>)| {
             let set = |b: bool| if b { "set (never shown)" } else { "not set" };
             let secret_hint = |b: bool| {
                 if b {
@@ -63,8 +63,63 @@ pub fn AccountView() -> impl IntoView {
                     </form>
                     <p class="muted">"Saved settings override the WXKIT_* environment and reach every wxkit process within seconds."</p>
                 </section>
+                {verify_files(files)}
             }
             .into_any()
         },
     )
+}
+
+/// Why an upload was refused, from the redirect's `verify_error` (a fixed
+/// reason, never text from the URL).
+fn upload_error() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    move || {
+        let reason = query.with(|q| q.get("verify_error"))?;
+        let text = match reason.as_str() {
+            "name" => "The file must be named MP_verify_<code>.txt or WW_verify_<code>.txt, as WeChat names it.",
+            "content" => "The file must hold a short text (at most 256 printable characters), as WeChat's does.",
+            "too_many" => "There are too many verification files: remove one first.",
+            "missing" => "Choose the file to upload.",
+            _ => "The file could not be kept; try again.",
+        };
+        Some(view! { <p class="error" data-testid="verify-error">{text}</p> })
+    }
+}
+
+/// The domain verification files: the list, removing an uploaded one, and
+/// the upload form (a plain multipart post: no script needed).
+fn verify_files(files: Vec<VerifyFileRow>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Domain verification files"</h2>
+            <p class="muted">"WeChat asks for one before it accepts a JS interface safe domain or a web authorization domain. It is served at the site root under its own name."</p>
+            {upload_error()}
+            {form_error::<AdminDeleteVerifyFile>()}
+            <table class="table" data-testid="verify-files">
+                {files.into_iter().map(|f| {
+                    let link = format!("/{}", f.name);
+                    view! {
+                        <tr>
+                            <td><a href=link.clone() data-testid="verify-file">{f.name.clone()}</a></td>
+                            <td>{if f.uploaded {
+                                view! {
+                                    <form method="post" action="/api/admin/delete_verify_file">
+                                        <input type="hidden" name="name" value=f.name.clone()/>
+                                        <button class="button small danger">"Remove"</button>
+                                    </form>
+                                }.into_any()
+                            } else {
+                                view! { <span class="muted">"in the data folder"</span> }.into_any()
+                            }}</td>
+                        </tr>
+                    }
+                }).collect::<Vec<_>>()}
+            </table>
+            <form method="post" action=SAVE_VERIFY_FILE enctype="multipart/form-data" class="grid-form" data-testid="verify-upload">
+                <label>"File (MP_verify_….txt or WW_verify_….txt)" <input type="file" name="file" accept=".txt,text/plain" required data-testid="verify-file-input"/></label>
+                <button class="button small" data-testid="verify-upload-button">"Upload"</button>
+            </form>
+        </section>
+    }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub mod fields;
 pub mod parse;
 pub mod protection;
-pub use parse::{origin_host, redact_url};
+pub use parse::{origin_host, redact_url, LogFormat};
 pub use protection::Protection;
 
 /// The simulated Official Account the built-in simulator knows.
@@ -93,6 +93,8 @@ pub struct WeComConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
+    /// `WXKIT_METRICS_ADDR`: the Prometheus listener (`None`: no metrics).
+    pub metrics_addr: Option<SocketAddr>,
     pub database_url: String,
     /// `scheme://host[:port]`, no trailing slash. `None` until known in simulate
     /// mode (then it is `http://` + the bound address).
@@ -180,6 +182,7 @@ impl Config {
         )?;
         Ok(Config {
             addr: parse::addr(get("addr"))?,
+            metrics_addr: parse::metrics_addr(get("metrics_addr"))?,
             database_url: parse::database_url(get("database_url"), &data_dir)?,
             js_domains: parse::js_domains(get("js_domains"), public_origin.as_deref())?,
             public_origin,
@@ -243,7 +246,7 @@ impl Config {
                 1024,
                 64 << 20,
             )? as usize,
-            site_root: get("site_root").unwrap_or("target/site").to_string(),
+            site_root: parse::site_root(get("site_root")),
             data_dir,
             protection: Protection::from_map(&get)?,
         })

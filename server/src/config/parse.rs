@@ -42,6 +42,55 @@ pub fn addr(v: Option<&str>) -> Result<SocketAddr, ConfigError> {
 
 /// `WXKIT_DATABASE_URL`: SQLite or PostgreSQL; a SQLite file in the data
 /// directory when unset.
+/// `WXKIT_METRICS_ADDR`: where Prometheus scrapes `/metrics` (unset: no
+/// metrics listener).
+pub fn metrics_addr(v: Option<&str>) -> Result<Option<SocketAddr>, ConfigError> {
+    v.map(|s| {
+        s.parse().map_err(|_| {
+            invalid(
+                "WXKIT_METRICS_ADDR",
+                "expected a listen address like 127.0.0.1:9100",
+                s,
+            )
+        })
+    })
+    .transpose()
+}
+
+/// `WXKIT_SITE_ROOT`: the site files (WASM, JS, CSS). Unset: `site/` next
+/// to the binary when there is one (the release bundle), else
+/// `target/site` (a source checkout).
+pub fn site_root(v: Option<&str>) -> String {
+    if let Some(v) = v {
+        return v.to_string();
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("site")))
+        .filter(|site| site.join("pkg").is_dir())
+        .map(|site| site.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "target/site".into())
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One human-readable line per event (the default).
+    Text,
+    /// One JSON object per line (`WXKIT_LOG_FORMAT=json`).
+    Json,
+}
+
+/// `WXKIT_LOG_FORMAT`: `text` (default) or `json`. Read before the rest of
+/// the configuration, since logging starts first.
+pub fn log_format(v: Option<&str>) -> Result<LogFormat, ConfigError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(s) => Err(invalid("WXKIT_LOG_FORMAT", "text or json", s)),
+    }
+}
+
 pub fn database_url(v: Option<&str>, data_dir: &str) -> Result<String, ConfigError> {
     match v {
         None => Ok(format!("sqlite://{data_dir}/wxkit.db")),

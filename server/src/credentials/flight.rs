@@ -293,6 +293,7 @@ impl Credentials {
         let kind = lease.kind.as_str();
         match self.store.store_value(lease, value, expires_in).await {
             Ok(true) => {
+                crate::telemetry::metrics::credential_refreshed(kind);
                 tracing::info!(kind, expires_in, "fetched a new credential");
                 Some(true)
             }
@@ -322,6 +323,7 @@ impl Credentials {
     ) -> Result<String, CredentialError> {
         let kind = lease.kind;
         let failures = row.map_or(0, |r| r.failures) + 1;
+        crate::telemetry::metrics::credential_failed(kind.as_str(), &e);
         let backoff_for = self.backoff(failures);
         tracing::warn!(
             kind = kind.as_str(),

@@ -81,6 +81,21 @@ pub enum CallbackError {
 }
 
 impl CallbackError {
+    /// A short name for what happened (the outcome page's `data-kind`, the
+    /// metrics' outcome label).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CallbackError::MissingState => "missing_state",
+            CallbackError::UnknownState => "unknown_state",
+            CallbackError::ExpiredState => "expired_state",
+            CallbackError::OtherSession => "other_session",
+            CallbackError::Refused { .. } => "refused",
+            CallbackError::WeChat { .. } => "wechat_error",
+            CallbackError::Unavailable { .. } => "unavailable",
+            CallbackError::Internal(_) => "internal",
+        }
+    }
+
     /// The HTTP status of the page.
     pub fn status(&self) -> u16 {
         match self {

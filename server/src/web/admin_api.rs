@@ -21,6 +21,7 @@ use crate::share::{self, Saved};
 use app::admin::*;
 use app::error::{ApiError, FieldError};
 use async_trait::async_trait;
+use axum::response::IntoResponse;
 use diagnosis::diagnose;
 use http::request::Parts;
 use tower_sessions::Session;
@@ -264,6 +265,27 @@ impl AdminBackend for AppState {
         Ok(self.account.info(self.mp_token.is_some()))
     }
 
+    async fn verify_files(&self) -> Result<Vec<VerifyFileRow>, ApiError> {
+        Ok(self
+            .verify_files
+            .list()
+            .into_iter()
+            .map(|(name, source)| VerifyFileRow {
+                name,
+                uploaded: source == crate::verify_files::Source::Uploaded,
+            })
+            .collect())
+    }
+
+    async fn delete_verify_file(&self, who: &str, name: &str) -> Result<(), ApiError> {
+        if !self.verify_files.delete(name).await.map_err(verify_error)? {
+            return Err(ApiError::bad_request(
+                "there is no uploaded verification file of that name",
+            ));
+        }
+        Ok(admin::audit(&self.db, who, "verify_file.delete", name, "").await?)
+    }
+
     async fn save_account(
         &self,
         parts: &Parts,
@@ -306,6 +328,60 @@ impl AppState {
     async fn reload_pages(&self) {
         if let Err(e) = self.pages.reload().await {
             tracing::warn!("could not read the pages again after an edit: {e}");
+        }
+    }
+}
+
+fn verify_error(e: crate::verify_files::VerifyError) -> ApiError {
+    use crate::verify_files::VerifyError;
+    match e {
+        VerifyError::Db(e) => crate::api_error::DbFailure(e).into(),
+        other => ApiError::bad_request(other.to_string()),
+    }
+}
+
+/// `POST /api/admin/save_verify_file` (multipart, field `file`): keeps an
+/// uploaded domain verification file, then back to the Account page (with
+/// `?verify_error=<reason>` when refused). Reached only with an admin
+/// session (`super::middleware`, like the server functions); the body is
+/// bounded by the admin body limit ([`crate::guard`]).
+pub(super) async fn save_verify_file(
+    state: AppState,
+    session: Session,
+    mut form: axum::extract::Multipart,
+) -> axum::response::Response {
+    use crate::verify_files::VerifyError;
+    use axum::response::Redirect;
+    let Some(who) = state.sign_in.current(&session).await else {
+        return http::StatusCode::UNAUTHORIZED.into_response();
+    };
+    let mut file = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
+            file = field.bytes().await.ok().map(|bytes| (name, bytes));
+            break;
+        }
+    }
+    let refused = |reason: &str| {
+        Redirect::to(&format!("/admin/account?verify_error={reason}")).into_response()
+    };
+    let Some((name, bytes)) = file.filter(|(name, _)| !name.is_empty()) else {
+        return refused("missing");
+    };
+    match state.verify_files.save(&name, &bytes).await {
+        Ok(()) => {
+            if let Err(e) = admin::audit(&state.db, &who, "verify_file.upload", &name, "").await {
+                tracing::warn!("could not write the audit log: {e}");
+            }
+            Redirect::to("/admin/account").into_response()
+        }
+        Err(VerifyError::BadName) => refused("name"),
+        Err(VerifyError::BadContent) => refused("content"),
+        Err(VerifyError::TooMany) => refused("too_many"),
+        Err(VerifyError::Db(e)) => {
+            tracing::error!("could not keep a verification file: {e}");
+            refused("db")
         }
     }
 }

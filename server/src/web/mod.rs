@@ -13,12 +13,13 @@
 //! The middleware is in `middleware` (and in [`crate::guard`],
 //! [`crate::client_ip`], [`crate::sessions`]). Layers added later wrap the
 //! ones added before, so a request meets them from the bottom of [`router`]
-//! up: tracing, compression, security headers, timeout, client IP, the
-//! heavy-request cap, the body guard, the session, the cross-site check; then,
-//! on the Leptos routes, API error statuses, the admin API lock, page
-//! authorization and the embedded `wx.config`. The signing endpoint is the
-//! exception: tracing and `sign_api::guard`, which does in one step what the
-//! stack does for it.
+//! up: (with metrics on) the request counter, the request id and its log
+//! span ([`crate::telemetry`]), compression, security headers, timeout,
+//! client IP, the heavy-request cap, the body guard, the session, the
+//! cross-site check, the domain verification files; then, on the Leptos
+//! routes, API error statuses, the admin API lock, page authorization and the
+//! embedded `wx.config`. The signing endpoint is the exception: the counter
+//! and `sign_api::guard`, which does in one step what the stack does for it.
 
 mod admin_api;
 mod message_server;
@@ -44,7 +45,6 @@ use secrecy::SecretString;
 use sqlx::AnyPool;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 /// What request handlers share: one [`Services`] behind one `Arc`, so the
 /// clone every middleware layer and handler makes per request is a reference
@@ -89,6 +89,10 @@ pub struct Services {
     pub limits: Arc<crate::limits::Limits>,
     /// What anonymous traffic may cost (proxies, quotas, lifetimes).
     pub protection: Arc<crate::config::Protection>,
+    /// Whether metrics are recorded (`WXKIT_METRICS_ADDR` is set).
+    pub metrics: bool,
+    /// The domain verification files, served at the root.
+    pub verify_files: Arc<crate::verify_files::VerifyFiles>,
 }
 
 /// The whole site. `simulator`: mounted under `/_sim` when given.
@@ -113,6 +117,15 @@ pub fn router(
                 let options = options.clone();
                 move || app::shell(options.clone())
             },
+        )
+        .route(
+            app::admin::SAVE_VERIFY_FILE,
+            post({
+                let state = state.clone();
+                move |session: tower_sessions::Session, form: axum::extract::Multipart| {
+                    admin_api::save_verify_file(state.clone(), session, form)
+                }
+            }),
         )
         .layer(from_fn_with_state(state.clone(), middleware::embed_config))
         .layer(from_fn_with_state(
@@ -146,8 +159,9 @@ pub fn router(
                 timeout,
             });
             move |req, next| sign_api::guard(guard.clone(), req, next)
-        }))
-        .layer(TraceLayer::new_for_http());
+        }));
+    let metrics = state.metrics;
+    let verify_files = state.verify_files.clone();
     let mut router = Router::new()
         .route("/media/{file}", get(crate::media::serve::media_file))
         .route("/healthz", get(healthz))
@@ -160,7 +174,8 @@ pub fn router(
     if let Some(sim) = simulator {
         router = router.merge(sim.router());
     }
-    router
+    let router = router
+        .layer(from_fn_with_state(verify_files, crate::verify_files::serve))
         .layer(from_fn(move |req, next| {
             middleware::refuse_cross_site(origin.clone(), sim_mounted, req, next)
         }))
@@ -180,8 +195,14 @@ pub fn router(
             crate::guard::headers(https, req, next)
         }))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .merge(sign)
+        .layer(from_fn(crate::telemetry::layer))
+        .merge(sign);
+    if metrics {
+        // Outermost, so a request refused by any layer is counted too.
+        router.layer(from_fn(crate::telemetry::metrics::http))
+    } else {
+        router
+    }
 }
 
 /// `GET /healthz`: 200 when the database answers within 2 s.
@@ -223,6 +244,7 @@ pub fn admin_surface() -> (Vec<String>, Vec<String>) {
     let mut functions: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_string())
         .filter(|p| p.starts_with("/api/admin/"))
+        .chain([app::admin::SAVE_VERIFY_FILE.to_string()])
         .collect();
     functions.sort();
     let mut routes: Vec<String> = leptos_axum::generate_route_list(app::App)

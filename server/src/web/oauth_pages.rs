@@ -63,8 +63,12 @@ async fn oauth_callback(
         .filter_map(|v| v.to_str().ok());
     let attempt = state.oauth.sealer.open(cookies);
     match state.oauth.callback(&session, attempt, code, st).await {
-        Ok(path) => found(&path),
+        Ok(path) => {
+            crate::telemetry::metrics::oauth_callback("signed_in");
+            found(&path)
+        }
         Err(e) => {
+            crate::telemetry::metrics::oauth_callback(e.kind());
             tracing::info!("sign-in refused: {e}");
             outcome_page(&e)
         }
@@ -101,15 +105,16 @@ async fn oauth_start(State(state): State<AppState>, Query(q): Query<StartQuery>)
 /// errcode when there is one, and a way to try again.
 pub(super) fn outcome_page(e: &CallbackError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let (kind, heading) = match e {
-        CallbackError::MissingState => ("missing_state", "This sign-in link is incomplete"),
-        CallbackError::UnknownState => ("unknown_state", "This sign-in link is not valid"),
-        CallbackError::ExpiredState => ("expired_state", "This sign-in link expired"),
-        CallbackError::OtherSession => ("other_session", "This sign-in belongs to another browser"),
-        CallbackError::Refused { .. } => ("refused", "You did not sign in"),
-        CallbackError::WeChat { .. } => ("wechat_error", "WeChat could not sign you in"),
-        CallbackError::Unavailable { .. } => ("unavailable", "WeChat could not be reached"),
-        CallbackError::Internal(_) => ("internal", "Something went wrong on our side"),
+    let kind = e.kind();
+    let heading = match e {
+        CallbackError::MissingState => "This sign-in link is incomplete",
+        CallbackError::UnknownState => "This sign-in link is not valid",
+        CallbackError::ExpiredState => "This sign-in link expired",
+        CallbackError::OtherSession => "This sign-in belongs to another browser",
+        CallbackError::Refused { .. } => "You did not sign in",
+        CallbackError::WeChat { .. } => "WeChat could not sign you in",
+        CallbackError::Unavailable { .. } => "WeChat could not be reached",
+        CallbackError::Internal(_) => "Something went wrong on our side",
     };
     let detail = match e {
         CallbackError::WeChat { errcode, errmsg, meaning, .. } => format!(

@@ -58,10 +58,14 @@ impl Backend for AppState {
         self.limits.write(ip)?;
         let openid = self.check_page_access(slug).await?;
         let who = crate::media::Uploader::new(openid, ip);
-        Ok(self
+        let saved = self
             .media
             .save(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
-            .await?)
+            .await;
+        if saved.is_err() {
+            crate::telemetry::metrics::upload("refused", 0);
+        }
+        Ok(saved?)
     }
 
     async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
@@ -90,6 +94,7 @@ impl Backend for AppState {
 
     async fn report_config_failure(&self, report: ConfigFailure) -> Result<(), ApiError> {
         self.limits.write(request_ip())?;
+        crate::telemetry::metrics::config_failure_reported();
         tracing::warn!(page = %report.page_url, signed = %report.signed_url, err = %report.err_msg, "a page reported a config failure");
         let max = self.protection.config_failures_max;
         Ok(share::store_config_failure(&self.db, &report, max).await?)

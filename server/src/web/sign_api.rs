@@ -3,8 +3,9 @@
 //! wire format of the server function `app::jssdk::jssdk_config` (whose
 //! client the islands use), without the Leptos server-function machinery and
 //! the page-only middleware in front of it, and behind one layer ([`guard`])
-//! instead of the site's stack: the cross-site check, the body guard, the
-//! request timeout and the security headers, as every other POST gets them.
+//! instead of the site's stack: the request id and span, the cross-site
+//! check, the body guard, the request timeout and the security headers, as
+//! every other POST gets them.
 //! (Not applied here: the session, which it does not read; the client IP and
 //! the heavy-request cap, which it does not need; compression, which a reply
 //! of a few hundred bytes does not gain from.)
@@ -85,7 +86,9 @@ pub(super) struct Guard {
 /// [`crate::guard::PUBLIC_BODY_MAX`] a 413, a body that is not a UTF-8 form a
 /// 400; a request not done within the timeout (a slow body included) a 503;
 /// every reply carries the security headers.
-pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Response {
+pub(super) async fn guard(guard: Arc<Guard>, mut req: Request, next: Next) -> Response {
+    use tracing::Instrument;
+    let begun = crate::telemetry::begin(&mut req);
     let work = async {
         // The body first, as the site's stack does: a refusal sent with the
         // body unread would leave it on a kept-alive connection.
@@ -98,7 +101,7 @@ pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Respon
             None => next.run(req).await,
         }
     };
-    let mut work = std::pin::pin!(work);
+    let mut work = std::pin::pin!(work.instrument(begun.span.clone()));
     // Usually answered in its first poll (the body has arrived, the ticket is
     // in memory): then no timer is set at all.
     let mut response = match futures::poll!(work.as_mut()) {
@@ -111,5 +114,6 @@ pub(super) async fn guard(guard: Arc<Guard>, req: Request, next: Next) -> Respon
         },
     };
     crate::guard::secure(guard.https, false, response.headers_mut());
+    begun.finish(&mut response);
     response
 }

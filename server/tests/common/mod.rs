@@ -63,6 +63,27 @@ impl Drop for Proc {
 }
 
 impl Proc {
+    /// Sends SIGTERM (what systemd and `docker stop` send).
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the process to end; its exit status, or `None`.
+    pub fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let until = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < until {
+            if let Some(status) = self.child.try_wait().expect("wait for wxkit") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// The process's resident memory, in KiB (Linux).
     pub fn rss_kib(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
@@ -90,8 +111,13 @@ fn wxkit() -> Command {
 }
 
 /// Spawns and waits for the line `<prefix> http://…`.
-fn spawn(mut cmd: Command, prefix: &'static str) -> Proc {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+fn spawn(cmd: Command, prefix: &'static str) -> Proc {
+    spawn_logging(cmd, prefix, Stdio::inherit())
+}
+
+/// [`spawn`], with the process's standard error (its log) going to `stderr`.
+fn spawn_logging(mut cmd: Command, prefix: &'static str, stderr: Stdio) -> Proc {
+    cmd.stdout(Stdio::piped()).stderr(stderr);
     let mut child = cmd.spawn().expect("spawn wxkit");
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
@@ -434,6 +460,27 @@ pub fn migrate(db: &Db) {
 /// then `extra` (a later entry wins). `simulate`: with the simulator mounted;
 /// without: as in production, a real-looking account (the simulated one's ID
 /// and secret) and public origin, and every WeChat API pointed at `sim`.
+/// The `wxkit` command with the settings [`App::spawn`] (`simulate`) or
+/// [`App::start_unsimulated`] use, for a test of another subcommand
+/// (`check`, `backup`) or of what the process writes.
+pub fn command(sim: &Sim, db: &Db, simulate: bool, extra: &[(&str, &str)]) -> Command {
+    let mut cmd = wxkit();
+    for (k, v) in settings(sim, db, simulate, extra) {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// A port free on 127.0.0.1 a moment ago (for a listener a test names,
+/// such as the metrics one).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn settings(sim: &Sim, db: &Db, simulate: bool, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut vars: Vec<(&str, String)> = Vec::new();
     if simulate {
@@ -491,16 +538,33 @@ impl App {
     /// `wxkit serve` as a child process, simulating (see the module's header
     /// for when a test needs one).
     pub fn spawn(sim: &Sim, db: &Db, extra: &[(&str, &str)]) -> App {
-        let mut cmd = wxkit();
+        let mut cmd = command(sim, db, true, extra);
         cmd.arg("serve");
-        for (k, v) in settings(sim, db, true, extra) {
-            cmd.env(k, v);
-        }
         let proc = spawn(cmd, "wxkit listening on");
         App {
             base: proc.base.clone(),
             http: reqwest::Client::new(),
             server: Server::Proc(proc),
+        }
+    }
+
+    /// [`App::spawn`], with the process's log (standard error) written to `log`.
+    pub fn spawn_logging(sim: &Sim, db: &Db, extra: &[(&str, &str)], log: std::fs::File) -> App {
+        let mut cmd = command(sim, db, true, extra);
+        cmd.arg("serve");
+        let proc = spawn_logging(cmd, "wxkit listening on", Stdio::from(log));
+        App {
+            base: proc.base.clone(),
+            http: reqwest::Client::new(),
+            server: Server::Proc(proc),
+        }
+    }
+
+    /// The process of an app made by [`App::spawn`], to signal it.
+    pub fn proc_mut(&mut self) -> &mut Proc {
+        match &mut self.server {
+            Server::Proc(proc) => proc,
+            Server::Task(_) => panic!("this app runs in the test process: use App::spawn"),
         }
     }
 
