@@ -26,19 +26,23 @@ pub fn is_sqlite(url: &str) -> bool {
 
 /// Opens a pool. A SQLite file (and its directory) is created when missing and
 /// runs in WAL mode with a busy timeout, so several processes can share it.
+/// The file of an SQLite URL (`sqlite://PATH?…`); `None` for PostgreSQL.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    is_sqlite(url).then(|| {
+        url.trim_start_matches("sqlite:")
+            .trim_start_matches("//")
+            .split('?')
+            .next()
+            .unwrap_or_default()
+    })
+}
+
 pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
     sqlx::any::install_default_drivers();
     let shown = crate::config::redact_url(url);
     let mut url = url.to_string();
     let sqlite = is_sqlite(&url);
-    if sqlite {
-        let path = url
-            .trim_start_matches("sqlite:")
-            .trim_start_matches("//")
-            .split('?')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+    if let Some(path) = sqlite_path(&url).map(str::to_string) {
         if let Some(dir) = std::path::Path::new(&path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -78,9 +82,6 @@ pub async fn connect(url: &str) -> Result<AnyPool, DbError> {
         .map_err(|source| DbError::Connect { url: shown, source })
 }
 
-/// Applies pending migrations. Retried a few times: processes starting at the
-/// same moment on one SQLite file may race to apply the same migration; the
-/// loser sees it applied on the next try.
 /// Why `wxkit backup` could not copy the database.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -88,6 +89,8 @@ pub enum BackupError {
     NotSqlite,
     #[error("{0} exists already: name a new file")]
     Exists(String),
+    #[error("there is no database at {0}: check WXKIT_DATABASE_URL and WXKIT_DATA_DIR (and the working directory)")]
+    NoDatabase(String),
     #[error(transparent)]
     Open(#[from] DbError),
     #[error("the copy failed: {0}")]
@@ -97,8 +100,12 @@ pub enum BackupError {
 /// Writes a consistent copy of the SQLite database at `url` to `path`
 /// while it is in use (`VACUUM INTO` reads one snapshot; writers carry on).
 pub async fn backup(url: &str, path: &str) -> Result<(), BackupError> {
-    if !is_sqlite(url) {
+    let Some(database) = sqlite_path(url) else {
         return Err(BackupError::NotSqlite);
+    };
+    // Never a copy of an empty database made by a wrong setting.
+    if !std::path::Path::new(database).is_file() {
+        return Err(BackupError::NoDatabase(database.to_string()));
     }
     if std::path::Path::new(path).exists() {
         return Err(BackupError::Exists(path.to_string()));
@@ -114,6 +121,9 @@ pub async fn backup(url: &str, path: &str) -> Result<(), BackupError> {
     Ok(())
 }
 
+/// Applies pending migrations. Retried a few times: processes starting at the
+/// same moment on one SQLite file may race to apply the same migration; the
+/// loser sees it applied on the next try.
 pub async fn migrate(pool: &AnyPool) -> Result<(), DbError> {
     let mut attempt = 0;
     loop {

@@ -123,6 +123,7 @@ pub async fn build(config: &Config, addr: SocketAddr) -> Result<axum::Router, St
             credentials: credentials.clone(),
             db: db.clone(),
             handle: crate::telemetry::metrics::install(),
+            last_read: Default::default(),
         }
         .serve(addr)
         .await?;

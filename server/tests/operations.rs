@@ -198,7 +198,7 @@ async fn metrics_are_served_on_their_own_listener() {
     );
     assert!(sample(&m, "wxkit_db_pool_connections", &[("state", "idle")]).is_some());
     assert!(sample(&m, "wxkit_db_pool_acquire_seconds", &[]).is_some());
-    assert_eq!(n("wxkit_media_stored_bytes", &[]), 0.0);
+    assert_eq!(sample(&m, "wxkit_media_stored_bytes", &[]), Some(0.0));
     assert_eq!(
         n(
             "wxkit_build_info",
@@ -232,6 +232,8 @@ async fn json_log_lines_carry_the_request_id_and_no_secret() {
         &[
             ("WXKIT_LOG_FORMAT", "json"),
             ("WXKIT_LOG", "info,tower_http=info"),
+            // The test is the proxy: its X-Request-Id is kept.
+            ("WXKIT_TRUSTED_PROXIES", "127.0.0.1/32"),
         ],
         log,
     );
@@ -465,7 +467,8 @@ async fn verification_files_are_served_at_the_root() {
         "only fixed reasons are shown"
     );
 
-    // An anonymous upload is refused before it is read.
+    // An anonymous upload is refused (401, like every admin call), and one
+    // from another site with the admin's cookies (403).
     let anonymous = Browser::new();
     assert_eq!(
         upload(&anonymous, &app, "MP_verify_Evil1.txt", b"Evil1")
@@ -473,7 +476,19 @@ async fn verification_files_are_served_at_the_root() {
             .0,
         401
     );
-    assert_eq!(app.fetch("/MP_verify_Evil1.txt").await.status(), 404);
+    let part = reqwest::multipart::Part::bytes(b"Evil2".to_vec()).file_name("MP_verify_Evil2.txt");
+    let cross_site = admin
+        .http
+        .post(format!("{}/api/admin/save_verify_file", app.base()))
+        .header("origin", "https://evil.example")
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    for evil in ["/MP_verify_Evil1.txt", "/MP_verify_Evil2.txt"] {
+        assert_eq!(app.fetch(evil).await.status(), 404);
+    }
 
     // At most 20 uploads.
     for i in 0..19 {
@@ -565,7 +580,24 @@ async fn backup_copies_the_database_while_it_is_in_use() {
         .unwrap();
     assert_eq!(admins, 1);
 
-    // Never over an existing file; PostgreSQL is pg_dump's.
+    // Never over an existing file, never of a database that is not there
+    // (a wrong setting would otherwise copy a new, empty one); PostgreSQL is
+    // pg_dump's.
+    let missing = command(
+        &sim,
+        &db,
+        true,
+        &[(
+            "WXKIT_DATABASE_URL",
+            &format!("sqlite://{}/none/wxkit.db", dir.path().display()),
+        )],
+    )
+    .args(["backup", dir.path().join("empty.db").to_str().unwrap()])
+    .output()
+    .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no database at"));
+    assert!(!dir.path().join("empty.db").exists() && !dir.path().join("none").exists());
     let again = command(&sim, &db, true, &[])
         .args(["backup", &copy_path])
         .output()

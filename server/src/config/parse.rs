@@ -40,8 +40,6 @@ pub fn addr(v: Option<&str>) -> Result<SocketAddr, ConfigError> {
     }
 }
 
-/// `WXKIT_DATABASE_URL`: SQLite or PostgreSQL; a SQLite file in the data
-/// directory when unset.
 /// `WXKIT_METRICS_ADDR`: where Prometheus scrapes `/metrics` (unset: no
 /// metrics listener).
 pub fn metrics_addr(v: Option<&str>) -> Result<Option<SocketAddr>, ConfigError> {
@@ -91,6 +89,8 @@ pub fn log_format(v: Option<&str>) -> Result<LogFormat, ConfigError> {
     }
 }
 
+/// `WXKIT_DATABASE_URL`: SQLite or PostgreSQL; a SQLite file in the data
+/// directory when unset.
 pub fn database_url(v: Option<&str>, data_dir: &str) -> Result<String, ConfigError> {
     match v {
         None => Ok(format!("sqlite://{data_dir}/wxkit.db")),

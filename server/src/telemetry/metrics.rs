@@ -114,6 +114,7 @@ fn describe() {
         "time to get a database connection, measured at the scrape"
     );
     describe_gauge!("wxkit_build_info", "the running version");
+    describe_counter!("wxkit_scrape_read_failures_total", "database reads of a scrape that failed or took over 2 s (their gauges keep the previous value)");
 }
 
 /// What is read at each scrape, rather than recorded as it happens.
@@ -122,7 +123,13 @@ pub struct Scrape {
     pub credentials: Arc<crate::credentials::Credentials>,
     pub db: sqlx::AnyPool,
     pub handle: PrometheusHandle,
+    /// When the database was last read for a scrape: one read at a time,
+    /// at most one per [`READ_EVERY`], however often the listener is asked.
+    pub last_read: Arc<tokio::sync::Mutex<Option<Instant>>>,
 }
+
+/// How long a scrape's database reads are reused.
+const READ_EVERY: Duration = Duration::from_secs(5);
 
 impl Scrape {
     /// Binds `addr` and serves `GET /metrics` on it until the process ends.
@@ -143,22 +150,42 @@ impl Scrape {
         Ok(())
     }
 
-    /// Sets the gauges read at scrape time; each read has 2 s (a slow
-    /// database leaves the previous values).
+    /// Sets the gauges read at scrape time, unless another scrape did less
+    /// than [`READ_EVERY`] ago; each read has 2 s. A read that fails counts
+    /// in `wxkit_scrape_read_failures_total` and leaves the previous value.
     async fn update(&self) {
+        let mut last = self.last_read.lock().await;
+        if last.is_some_and(|at| at.elapsed() < READ_EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
         let limit = Duration::from_secs(2);
-        if let Ok(Ok(health)) = tokio::time::timeout(limit, self.credentials.health()).await {
-            for h in health.iter().filter(|h| h.present) {
-                metrics::gauge!("wxkit_credential_expiry_seconds", "credential" => h.kind.clone())
-                    .set(h.expires_in_secs as f64);
+        let failed = |what: &'static str| {
+            metrics::counter!("wxkit_scrape_read_failures_total", "read" => what).increment(1)
+        };
+        match tokio::time::timeout(limit, self.credentials.health()).await {
+            Ok(Ok(health)) => {
+                // A credential never fetched has no gauge; one no longer
+                // valid (refused by WeChat, expired) is 0.
+                for h in health.iter().filter(|h| h.present || h.fetched_at > 0) {
+                    let left = if h.present {
+                        h.expires_in_secs.max(0)
+                    } else {
+                        0
+                    };
+                    metrics::gauge!("wxkit_credential_expiry_seconds", "credential" => h.kind.clone())
+                        .set(left as f64);
+                }
             }
+            _ => failed("credentials"),
         }
         let stored = sqlx::query_scalar::<_, i64>(
             "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM media",
         )
         .fetch_one(&self.db);
-        if let Ok(Ok(bytes)) = tokio::time::timeout(limit, stored).await {
-            metrics::gauge!("wxkit_media_stored_bytes").set(bytes as f64);
+        match tokio::time::timeout(limit, stored).await {
+            Ok(Ok(bytes)) => metrics::gauge!("wxkit_media_stored_bytes").set(bytes as f64),
+            _ => failed("media"),
         }
         let size = self.db.size();
         let idle = self.db.num_idle() as u32;
@@ -170,6 +197,7 @@ impl Scrape {
             metrics::gauge!("wxkit_db_pool_acquire_seconds").set(started.elapsed().as_secs_f64());
         } else {
             metrics::gauge!("wxkit_db_pool_acquire_seconds").set(limit.as_secs_f64());
+            failed("pool");
         }
     }
 }

@@ -45,20 +45,28 @@ pub fn init_logging(format: LogFormat, default: &str) {
 /// The header that carries a request's id, both ways.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// A request's id: the caller's `X-Request-Id` when it is a plausible one
-/// (1–64 of `A–Z a–z 0–9 . _ -`: a proxy in front may set it to join its
-/// logs to ours), else 16 random hex digits.
+/// A request's id: the one a trusted proxy (`WXKIT_TRUSTED_PROXIES`) sent
+/// in `X-Request-Id`, when plausible (1–64 of `A–Z a–z 0–9 . _ -`; nginx's
+/// `$request_id`, so its log and ours join), else 16 random hex digits. An
+/// id from anyone else is ignored: a visitor cannot choose the id their
+/// lines are filed under.
 #[derive(Clone, Debug)]
 pub struct RequestId(pub HeaderValue);
 
 impl RequestId {
-    fn of(req: &Request) -> RequestId {
+    fn of(req: &Request, proxies: &[ipnet::IpNet]) -> RequestId {
+        let from_proxy = || {
+            req.extensions()
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .is_some_and(|peer| crate::client_ip::trusted(peer.0.ip(), proxies))
+        };
         let given = req.headers().get(&REQUEST_ID).filter(|v| {
             let b = v.as_bytes();
             !b.is_empty()
                 && b.len() <= 64
                 && b.iter()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+                && from_proxy()
         });
         RequestId(match given {
             Some(v) => v.clone(),
@@ -74,16 +82,24 @@ impl RequestId {
     }
 }
 
+/// The most of a path a log line carries.
+const PATH_IN_LOG: usize = 256;
+
 /// Starts a request's telemetry: gives it its [`RequestId`] (in its
-/// extensions) and the span its log lines are written in (id, method, path;
-/// never the query).
-pub fn begin(req: &mut Request) -> Begun {
-    let id = RequestId::of(req);
+/// extensions) and the span its log lines are written in (id, method, and
+/// the path's first 256 bytes; never the query).
+pub fn begin(req: &mut Request, proxies: &[ipnet::IpNet]) -> Begun {
+    let id = RequestId::of(req, proxies);
+    let path = req.uri().path();
+    let mut cut = path.len().min(PATH_IN_LOG);
+    while !path.is_char_boundary(cut) {
+        cut -= 1;
+    }
     let span = tracing::info_span!(
         "request",
         request_id = %id.as_str(),
         method = %req.method(),
-        path = %req.uri().path(),
+        path = %&path[..cut],
     );
     req.extensions_mut().insert(id.clone());
     Begun {
@@ -118,9 +134,13 @@ impl Begun {
 
 /// Middleware, the outermost of the site's stack: [`begin`], the rest of
 /// the stack inside the request's span, then [`Begun::finish`].
-pub async fn layer(mut req: Request, next: Next) -> Response {
+pub async fn layer(
+    proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     use tracing::Instrument;
-    let begun = begin(&mut req);
+    let begun = begin(&mut req, &proxies);
     let mut response = next.run(req).instrument(begun.span.clone()).await;
     begun.finish(&mut response);
     response
@@ -130,29 +150,35 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
 mod tests {
     use super::*;
 
-    fn id_of(header: Option<&str>) -> String {
+    fn id_of(peer: &str, header: Option<&str>) -> String {
         let mut req = Request::new(axum::body::Body::empty());
         if let Some(h) = header {
             req.headers_mut()
                 .insert(&REQUEST_ID, HeaderValue::from_str(h).unwrap());
         }
-        RequestId::of(&req).as_str().to_string()
+        let peer: std::net::SocketAddr = format!("{peer}:4000").parse().unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        let proxies = ["127.0.0.1/32".parse().unwrap()];
+        RequestId::of(&req, &proxies).as_str().to_string()
     }
 
     #[test]
-    fn a_plausible_request_id_is_kept_and_anything_else_replaced() {
-        assert_eq!(id_of(Some("nginx-7f3a.1_b")), "nginx-7f3a.1_b");
-        for bad in [
-            None,
-            Some(""),
-            Some("a b"),
-            Some("<script>"),
-            Some(&"a".repeat(65)[..]),
+    fn a_proxys_plausible_request_id_is_kept_and_anything_else_replaced() {
+        assert_eq!(id_of("127.0.0.1", Some("nginx-7f3a.1_b")), "nginx-7f3a.1_b");
+        let long = "a".repeat(65);
+        for (peer, bad) in [
+            ("127.0.0.1", None),
+            ("127.0.0.1", Some("")),
+            ("127.0.0.1", Some("a b")),
+            ("127.0.0.1", Some("<script>")),
+            ("127.0.0.1", Some(long.as_str())),
+            ("203.0.113.5", Some("chosen-by-a-visitor")),
         ] {
-            let id = id_of(bad);
-            assert_eq!(id.len(), 16, "{bad:?} → {id}");
+            let id = id_of(peer, bad);
+            assert_eq!(id.len(), 16, "{peer} {bad:?} → {id}");
             assert!(id.bytes().all(|c| c.is_ascii_hexdigit()));
         }
-        assert_ne!(id_of(None), id_of(None));
+        assert_ne!(id_of("127.0.0.1", None), id_of("127.0.0.1", None));
     }
 }

@@ -278,6 +278,8 @@ impl AdminBackend for AppState {
     }
 
     async fn delete_verify_file(&self, who: &str, name: &str) -> Result<(), ApiError> {
+        let name = crate::verify_files::file_name(name)
+            .ok_or_else(|| verify_error(crate::verify_files::VerifyError::BadName))?;
         if !self.verify_files.delete(name).await.map_err(verify_error)? {
             return Err(ApiError::bad_request(
                 "there is no uploaded verification file of that name",

@@ -154,6 +154,7 @@ pub fn router(
         .with_state(state.clone())
         .layer(from_fn({
             let guard = Arc::new(sign_api::Guard {
+                proxies: proxies.clone(),
                 public_origin: origin.clone(),
                 https,
                 timeout,
@@ -184,8 +185,9 @@ pub fn router(
         .layer(from_fn(move |req, next| {
             crate::guard::heavy_requests(heavy.clone(), req, next)
         }))
-        .layer(from_fn(move |req, next| {
-            crate::client_ip::layer(proxies.clone(), req, next)
+        .layer(from_fn({
+            let proxies = proxies.clone();
+            move |req, next| crate::client_ip::layer(proxies.clone(), req, next)
         }))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -195,7 +197,9 @@ pub fn router(
             crate::guard::headers(https, req, next)
         }))
         .layer(CompressionLayer::new())
-        .layer(from_fn(crate::telemetry::layer))
+        .layer(from_fn(move |req, next| {
+            crate::telemetry::layer(proxies.clone(), req, next)
+        }))
         .merge(sign);
     if metrics {
         // Outermost, so a request refused by any layer is counted too.

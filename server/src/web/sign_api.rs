@@ -73,6 +73,8 @@ async fn sign(state: &AppState, f: SignForm) -> Result<app::jssdk::WxConfig, Api
 
 /// What [`guard`] needs to know about the site.
 pub(super) struct Guard {
+    /// `WXKIT_TRUSTED_PROXIES`: whose `X-Request-Id` is kept.
+    pub proxies: Arc<Vec<ipnet::IpNet>>,
     /// `WXKIT_PUBLIC_ORIGIN`, for the cross-site check.
     pub public_origin: Arc<str>,
     /// HSTS when served over https.
@@ -88,7 +90,7 @@ pub(super) struct Guard {
 /// every reply carries the security headers.
 pub(super) async fn guard(guard: Arc<Guard>, mut req: Request, next: Next) -> Response {
     use tracing::Instrument;
-    let begun = crate::telemetry::begin(&mut req);
+    let begun = crate::telemetry::begin(&mut req, &guard.proxies);
     let work = async {
         // The body first, as the site's stack does: a refusal sent with the
         // body unread would leave it on a kept-alive connection.
