@@ -143,13 +143,7 @@ impl Client {
         url: &str,
         query: &[(&str, &str)],
     ) -> Result<T, WeChatError> {
-        let started = std::time::Instant::now();
-        let result = match self.send(self.http.get(url).query(query)).await {
-            Ok(response) => self.decode(response).await,
-            Err(e) => Err(e),
-        };
-        crate::telemetry::metrics::wechat_call(url, started, &result);
-        result
+        self.json_call(url, self.http.get(url).query(query)).await
     }
 
     /// `POST url` with a JSON body and decode the JSON reply.
@@ -158,8 +152,18 @@ impl Client {
         url: &str,
         body: &serde_json::Value,
     ) -> Result<T, WeChatError> {
+        self.json_call(url, self.http.post(url).json(body)).await
+    }
+
+    /// Sends `request` (to `url`), decodes its JSON reply, and records the
+    /// call in the metrics.
+    async fn json_call<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, WeChatError> {
         let started = std::time::Instant::now();
-        let result = match self.send(self.http.post(url).json(body)).await {
+        let result = match self.send(request).await {
             Ok(response) => self.decode(response).await,
             Err(e) => Err(e),
         };

@@ -69,12 +69,14 @@ async fn metrics_are_served_on_their_own_listener() {
     let db = Db::sqlite();
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
+    let data = tempfile::tempdir().unwrap();
     let app = App::start(
         &sim,
         &db,
         &[
             ("WXKIT_METRICS_ADDR", &addr),
             ("WXKIT_BACKOFF_BASE_MS", "10"),
+            ("WXKIT_DATA_DIR", data.path().to_str().unwrap()),
         ],
     )
     .await;
@@ -95,6 +97,24 @@ async fn metrics_are_served_on_their_own_listener() {
         .post_form("/api/jssdk_config", &[("url", "ftp://x/")])
         .await;
     assert_eq!(bad, 400);
+    // One image kept from WeChat, one refused.
+    let mut image = vec![137u8, 80, 78, 71, 13, 10, 26, 10];
+    image.resize(300, 7);
+    let media_id = sim.media("image/png", image).await;
+    let (saved, body) = app
+        .post_form(
+            "/api/save_images",
+            &[("slug", "demo"), ("server_ids", &media_id)],
+        )
+        .await;
+    assert_eq!(saved, 200, "{body}");
+    let (refused, _) = app
+        .post_form(
+            "/api/save_images",
+            &[("slug", "demo"), ("server_ids", "not an id!")],
+        )
+        .await;
+    assert_eq!(refused, 400);
     let callback = app.fetch("/oauth/callback?code=x").await;
     assert_eq!(callback.status(), 400);
 
@@ -198,7 +218,17 @@ async fn metrics_are_served_on_their_own_listener() {
     );
     assert!(sample(&m, "wxkit_db_pool_connections", &[("state", "idle")]).is_some());
     assert!(sample(&m, "wxkit_db_pool_acquire_seconds", &[]).is_some());
-    assert_eq!(sample(&m, "wxkit_media_stored_bytes", &[]), Some(0.0));
+    assert_eq!(sample(&m, "wxkit_media_stored_bytes", &[]), Some(300.0));
+    assert_eq!(n("wxkit_uploads_total", &[("outcome", "stored")]), 1.0);
+    assert_eq!(n("wxkit_uploads_total", &[("outcome", "refused")]), 1.0);
+    assert_eq!(n("wxkit_uploaded_bytes_total", &[]), 300.0);
+    assert_eq!(
+        n(
+            "wxkit_wechat_requests_total",
+            &[("endpoint", "/cgi-bin/media/get"), ("errcode", "0")]
+        ),
+        1.0
+    );
     assert_eq!(
         n(
             "wxkit_build_info",
@@ -525,50 +555,26 @@ async fn backup_copies_the_database_while_it_is_in_use() {
     let copy = dir.path().join("copy.db");
     let copy_path = copy.to_str().unwrap().to_string();
     // Pages keep being written while the copy is taken.
-    let writer = {
-        let admin = Browser {
-            http: admin.http.clone(),
-        };
-        let base = app.base().to_string();
-        tokio::spawn(async move {
-            for i in 0..20 {
-                let _ = admin
-                    .http
-                    .post(format!("{base}/api/admin/save_page"))
-                    .header("origin", &base)
-                    .form(&[
-                        ("original", ""),
-                        ("form[slug]", &format!("w{i}")),
-                        ("form[title]", "W"),
-                        ("form[body]", "B"),
-                        ("form[auth_scope]", "none"),
-                        ("form[js_api_list]", ""),
-                        ("form[share_title]", ""),
-                        ("form[share_desc]", ""),
-                        ("form[share_link]", ""),
-                        ("form[share_image]", ""),
-                        ("form[timeline_title]", ""),
-                        ("form[timeline_link]", ""),
-                        ("form[timeline_image]", ""),
-                    ])
-                    .send()
-                    .await;
-            }
-        })
-    };
-    let out = command(&sim, &db, true, &[])
-        .args(["backup", &copy_path])
-        .output()
-        .unwrap();
+    let mut backup = command(&sim, &db, true, &[]);
+    backup.args(["backup", &copy_path]);
+    let backup = tokio::task::spawn_blocking(move || backup.output().unwrap());
+    for i in 0..20 {
+        save_page(&admin, &app, "", &format!("w{i}"), "W").await;
+    }
+    let out = backup.await.unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    writer.await.unwrap();
     let copied = wxkit::db::connect(&format!("sqlite://{copy_path}"))
         .await
         .unwrap();
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&copied)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
     let slugs: Vec<String> = sqlx::query_scalar("SELECT slug FROM pages")
         .fetch_all(&copied)
         .await
