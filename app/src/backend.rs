@@ -26,6 +26,36 @@ pub const KNOWN_APIS: &[&str] = &[
     "chooseCard",
     "openCard",
     "checkJsApi",
+    // Audio and smart interfaces.
+    "startRecord",
+    "stopRecord",
+    "onVoiceRecordEnd",
+    "playVoice",
+    "pauseVoice",
+    "stopVoice",
+    "onVoicePlayEnd",
+    "uploadVoice",
+    "downloadVoice",
+    "translateVoice",
+    // Device, location, beacons.
+    "getNetworkType",
+    "openLocation",
+    "getLocation",
+    "startSearchBeacons",
+    "stopSearchBeacons",
+    "onSearchBeacons",
+    // Interface operations.
+    "hideOptionMenu",
+    "showOptionMenu",
+    "hideMenuItems",
+    "showMenuItems",
+    "hideAllNonBaseMenuItem",
+    "showAllNonBaseMenuItem",
+    "closeWindow",
+    // Scan, shop, shared address.
+    "scanQRCode",
+    "openProductSpecificView",
+    "openAddress",
 ];
 
 /// WeCom APIs that need `wx.agentConfig` (signed with the agent ticket) on

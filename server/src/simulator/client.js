@@ -12,8 +12,13 @@
   var ios = /iPhone|iPad|iPod/.test(ua);
   var NEW_SHARE = ['updateAppMessageShareData', 'updateTimelineShareData'];
   var LEGACY_SHARE = ['onMenuShareTimeline', 'onMenuShareAppMessage', 'onMenuShareQQ', 'onMenuShareWeibo', 'onMenuShareQZone'];
+  var MORE = ['startRecord', 'stopRecord', 'onVoiceRecordEnd', 'playVoice', 'pauseVoice', 'stopVoice', 'onVoicePlayEnd',
+    'uploadVoice', 'downloadVoice', 'translateVoice', 'getNetworkType', 'openLocation', 'getLocation',
+    'startSearchBeacons', 'stopSearchBeacons', 'onSearchBeacons', 'hideOptionMenu', 'showOptionMenu', 'hideMenuItems',
+    'showMenuItems', 'hideAllNonBaseMenuItem', 'showAllNonBaseMenuItem', 'closeWindow', 'scanQRCode',
+    'openProductSpecificView', 'openAddress'];
   var APIS = NEW_SHARE.concat(LEGACY_SHARE, ['chooseImage', 'previewImage', 'uploadImage', 'downloadImage',
-    'getLocalImgData', 'addCard', 'chooseCard', 'openCard', 'checkJsApi']);
+    'getLocalImgData', 'addCard', 'chooseCard', 'openCard', 'checkJsApi'], MORE);
 
   var sim = {
     landingUrl: location.href.split('#')[0],
@@ -30,6 +35,26 @@
     uploads: [],            // {localId, serverId, start, end}
     local: {},              // localId -> {dataUrl, type}
     cards: [],              // cards added
+    results: [],            // every reply given: {api, res}
+    // What the simulated user does: tests set these before a call.
+    user: {
+      cancel: {},           // api -> true: the user cancels its next call
+      scan: 'https://weixin.qq.com/r/wxkit-sim',
+      network: 'wifi',
+      location: { latitude: 31.230416, longitude: 121.473701, speed: 0, accuracy: 30 },
+      address: { userName: '张三', postalCode: '200000', provinceName: '上海市', cityName: '上海市',
+        countryName: '黄浦区', detailInfo: '人民大道 200 号', nationalCode: '310101', telNumber: '13800000000' },
+      beacons: [{ uuid: 'FDA50693-A4E2-4FB1-AFCF-C6EB07647825', major: 10001, minor: 12345, accuracy: '0.42',
+        proximity: '1', rssi: '-66', heading: '288.1' }],
+      translation: '你好，微信',
+      recordMs: 1200,       // how long the user speaks before stopRecord
+      recordLimitMs: 60000, // a recording stops by itself after this (onVoiceRecordEnd)
+    },
+    voices: {},             // voice localId -> {bytes, durationMs}
+    played: [],             // voice localIds played
+    menu: { optionMenu: true, hidden: [], allNonBaseHidden: false },
+    closed: false,
+    opened: null,
   };
   window.wxsim = sim;
 
@@ -45,6 +70,7 @@
 
   function finish(api, o, status, extra) {
     var res = Object.assign({ errMsg: api + ':' + status }, extra || {});
+    sim.results.push({ api: api, res: res });
     setTimeout(function () {
       if (status === 'ok') { if (o.success) o.success(res); }
       else if (status === 'cancel') { if (o.cancel) o.cancel(res); else if (o.fail) o.fail(res); }
@@ -285,6 +311,171 @@
     var res = { err_msg: api + (ok ? ':ok' : ':fail no permission') };
     setTimeout(function () { if (cb) cb(res); }, 0);
   };
+
+  // --- Audio, smart, device, location, beacons, menu, scan, shop, address ---
+  // Each answers as WeChat does (`<api>:ok`, `<api>:cancel` when the user
+  // cancels, an error text otherwise) after the same permission check.
+  function cancelled(api, o) {
+    if (!sim.user.cancel[api]) return false;
+    delete sim.user.cancel[api];
+    finish(api, o, 'cancel');
+    return true;
+  }
+  function api(name, body) {
+    wx[name] = function (o) {
+      o = o || {};
+      if (!permitted(name, o) || cancelled(name, o)) return;
+      body(o);
+    };
+  }
+  var listeners = {};       // onVoiceRecordEnd / onVoicePlayEnd / onSearchBeacons -> the page's handlers
+  function emit(name, key, extra) {
+    var h = listeners[name];
+    if (!h || !h[key]) return;
+    var res = Object.assign({ errMsg: name + ':ok' }, extra);
+    sim.results.push({ api: name, res: res });
+    setTimeout(function () { h[key](res); }, 0);
+  }
+  ['onVoiceRecordEnd', 'onVoicePlayEnd', 'onSearchBeacons'].forEach(function (name) {
+    wx[name] = function (o) {
+      o = o || {};
+      if (!permitted(name, o)) return;
+      listeners[name] = o;
+    };
+  });
+
+  // A voice is a short AMR file (its header, then one byte per 20 ms frame).
+  function voice(durationMs) {
+    var frames = Math.max(1, Math.round(durationMs / 20));
+    var bytes = new Uint8Array(6 + frames);
+    bytes.set([0x23, 0x21, 0x41, 0x4d, 0x52, 0x0a]);
+    for (var i = 0; i < frames; i++) bytes[6 + i] = 0x3c;
+    var id = 'weixin://resourceid/voice' + Math.random().toString(36).slice(2);
+    sim.voices[id] = { bytes: bytes, durationMs: durationMs };
+    return id;
+  }
+  function endRecording(ms) {
+    var r = sim.recording;
+    clearTimeout(r.timer);
+    sim.recording = null;
+    return voice(Math.min(ms, sim.user.recordLimitMs));
+  }
+  api('startRecord', function (o) {
+    if (sim.recording) { finish('startRecord', o, 'fail recording'); return; }
+    sim.recording = { start: performance.now() };
+    sim.recording.timer = setTimeout(function () {
+      emit('onVoiceRecordEnd', 'complete', { localId: endRecording(sim.user.recordLimitMs) });
+    }, sim.user.recordLimitMs);
+    finish('startRecord', o, 'ok');
+  });
+  api('stopRecord', function (o) {
+    if (!sim.recording) { finish('stopRecord', o, 'fail not recording'); return; }
+    finish('stopRecord', o, 'ok', { localId: endRecording(sim.user.recordMs) });
+  });
+  function knownVoice(name, o) {
+    if (sim.voices[o.localId]) return true;
+    finish(name, o, 'fail invalid localId');
+    return false;
+  }
+  api('playVoice', function (o) {
+    if (!knownVoice('playVoice', o)) return;
+    if (sim.playing) clearTimeout(sim.playing.timer);
+    var id = o.localId;
+    sim.played.push(id);
+    sim.playing = { localId: id, timer: setTimeout(function () {
+      sim.playing = null;
+      emit('onVoicePlayEnd', 'success', { localId: id });
+    }, sim.voices[id].durationMs) };
+    finish('playVoice', o, 'ok');
+  });
+  ['pauseVoice', 'stopVoice'].forEach(function (name) {
+    api(name, function (o) {
+      if (!knownVoice(name, o)) return;
+      if (sim.playing && sim.playing.localId === o.localId) { clearTimeout(sim.playing.timer); sim.playing = null; }
+      finish(name, o, 'ok');
+    });
+  });
+  api('uploadVoice', function (o) {
+    if (!knownVoice('uploadVoice', o)) return;
+    fetch(base + 'upload?appid=' + encodeURIComponent(sim.appId) + '&content_type=audio%2Famr', { method: 'POST', body: sim.voices[o.localId].bytes })
+      .then(function (r) { return r.json(); })
+      .then(function (v) { finish('uploadVoice', o, 'ok', { serverId: v.media_id }); },
+        function () { finish('uploadVoice', o, 'fail'); });
+  });
+  api('downloadVoice', function (o) {
+    fetch(base + 'media/' + encodeURIComponent(o.serverId || '')).then(function (r) {
+      if (!r.ok) throw new Error('invalid serverId');
+      return r.arrayBuffer();
+    }).then(function (b) {
+      var id = voice(Math.max(20, (b.byteLength - 6) * 20));
+      finish('downloadVoice', o, 'ok', { localId: id });
+    }, function () { finish('downloadVoice', o, 'fail invalid serverId'); });
+  });
+  api('translateVoice', function (o) {
+    if (!knownVoice('translateVoice', o)) return;
+    finish('translateVoice', o, 'ok', { translateResult: sim.user.translation });
+  });
+
+  api('getNetworkType', function (o) { finish('getNetworkType', o, 'ok', { networkType: sim.user.network }); });
+  api('getLocation', function (o) {
+    var type = o.type || 'wgs84';
+    if (type !== 'wgs84' && type !== 'gcj02') { finish('getLocation', o, 'fail invalid type'); return; }
+    var l = sim.user.location;
+    // gcj02 ("Mars") coordinates are offset from GPS ones in mainland China.
+    var shift = type === 'gcj02' ? 0.002 : 0;
+    finish('getLocation', o, 'ok', { latitude: l.latitude + shift, longitude: l.longitude + shift * 2, speed: l.speed, accuracy: l.accuracy });
+  });
+  api('openLocation', function (o) {
+    var lat = Number(o.latitude), lng = Number(o.longitude);
+    if (!(lat >= -90 && lat <= 90) || !(lng >= -180 && lng <= 180)) { finish('openLocation', o, 'fail invalid latitude or longitude'); return; }
+    sim.opened = { api: 'openLocation', latitude: lat, longitude: lng, name: o.name, address: o.address, scale: o.scale, infoUrl: o.infoUrl };
+    finish('openLocation', o, 'ok');
+  });
+  api('startSearchBeacons', function (o) {
+    sim.beaconSearch = { ticket: o.ticket || '' };
+    finish('startSearchBeacons', o, 'ok');
+    setTimeout(function () { if (sim.beaconSearch) emit('onSearchBeacons', 'complete', { beacons: sim.user.beacons }); }, 50);
+  });
+  api('stopSearchBeacons', function (o) { sim.beaconSearch = null; finish('stopSearchBeacons', o, 'ok'); });
+  // More beacons come into range (while searching).
+  sim.seeBeacons = function (list) {
+    sim.user.beacons = list;
+    if (sim.beaconSearch) emit('onSearchBeacons', 'complete', { beacons: list });
+  };
+
+  var BASIC = ['menuItem:exposeArticle', 'menuItem:setFont', 'menuItem:dayMode', 'menuItem:nightMode', 'menuItem:refresh',
+    'menuItem:profile', 'menuItem:addContact'];
+  var HIDEABLE = ['menuItem:share:appMessage', 'menuItem:share:timeline', 'menuItem:share:qq', 'menuItem:share:weiboApp',
+    'menuItem:favorite', 'menuItem:share:facebook', 'menuItem:share:QZone', 'menuItem:editTag', 'menuItem:delete',
+    'menuItem:copyUrl', 'menuItem:originPage', 'menuItem:readMode', 'menuItem:openWithQQBrowser',
+    'menuItem:openWithSafari', 'menuItem:share:email', 'menuItem:share:brand'];
+  sim.menuItems = { basic: BASIC, hideable: HIDEABLE };
+  api('hideOptionMenu', function (o) { sim.menu.optionMenu = false; finish('hideOptionMenu', o, 'ok'); });
+  api('showOptionMenu', function (o) { sim.menu.optionMenu = true; finish('showOptionMenu', o, 'ok'); });
+  // Only communication and protection items can be hidden; other names are ignored.
+  api('hideMenuItems', function (o) {
+    (o.menuList || []).forEach(function (m) { if (HIDEABLE.indexOf(m) >= 0 && sim.menu.hidden.indexOf(m) < 0) sim.menu.hidden.push(m); });
+    finish('hideMenuItems', o, 'ok');
+  });
+  api('showMenuItems', function (o) {
+    sim.menu.hidden = sim.menu.hidden.filter(function (m) { return (o.menuList || []).indexOf(m) < 0; });
+    finish('showMenuItems', o, 'ok');
+  });
+  api('hideAllNonBaseMenuItem', function (o) { sim.menu.allNonBaseHidden = true; finish('hideAllNonBaseMenuItem', o, 'ok'); });
+  api('showAllNonBaseMenuItem', function (o) { sim.menu.allNonBaseHidden = false; finish('showAllNonBaseMenuItem', o, 'ok'); });
+  api('closeWindow', function (o) { sim.closed = true; finish('closeWindow', o, 'ok'); });
+
+  api('scanQRCode', function (o) {
+    sim.opened = { api: 'scanQRCode', scanType: o.scanType || ['qrCode', 'barCode'] };
+    if (Number(o.needResult) === 1) finish('scanQRCode', o, 'ok', { resultStr: sim.user.scan });
+    else finish('scanQRCode', o, 'ok');
+  });
+  api('openProductSpecificView', function (o) {
+    if (!o.productId) { finish('openProductSpecificView', o, 'fail invalid productId'); return; }
+    sim.opened = { api: 'openProductSpecificView', productId: o.productId, viewType: String(o.viewType || '0') };
+    finish('openProductSpecificView', o, 'ok');
+  });
+  api('openAddress', function (o) { finish('openAddress', o, 'ok', Object.assign({}, sim.user.address)); });
 
   window.wx = window.jWeixin = wx;
 })();
