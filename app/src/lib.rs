@@ -13,6 +13,7 @@ pub mod error;
 pub mod jssdk;
 pub mod media;
 mod pages;
+pub mod playground;
 pub mod runtime;
 pub mod scope;
 pub mod share;
@@ -136,6 +137,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::Home/>
                     // Async: the page is loaded before the first byte, so an
                     // unknown slug answers 404 and crawlers get the full page.
+                    <Route path=path!("/jssdk") view=playground::PlaygroundPage/>
                     <Route path=path!("/p/:slug") view=pages::PageView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug/photos") view=pages::PhotosView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug/cards") view=pages::CardsView ssr=SsrMode::Async/>

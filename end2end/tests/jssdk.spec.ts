@@ -188,3 +188,92 @@ for (const device of DEVICES) {
     });
   });
 }
+
+// The playground: every button, in both user agents; each reply shown is the
+// one the simulated client recorded for that call.
+for (const device of DEVICES) {
+  test(`${device.name}: the /jssdk playground calls every interface and shows WeChat's reply`, async ({ browser, baseURL }) => {
+    const context = await browser.newContext({ userAgent: device.userAgent });
+    const page = await context.newPage();
+    await page.goto(`${baseURL}/jssdk`);
+    await expect(page.getByTestId('playground-status')).toHaveAttribute('data-status', 'ready');
+    const apis: string[] = await page.$$eval('[data-api]', bs => bs.map(b => (b as HTMLElement).dataset.api!));
+    expect(apis.length).toBeGreaterThanOrEqual(41);
+
+    // What the simulated client recorded last for `api`.
+    const recorded = (api: string) => page.evaluate(a => {
+      const r = (window as any).wxsim.results.filter((x: any) => x.api === a);
+      return r.length ? r[r.length - 1].res.errMsg : null;
+    }, api);
+    const click = async (api: string, want: string | RegExp = `${api}:ok`) => {
+      await page.getByTestId(`api-${api}`).click();
+      const reply = page.getByTestId(`reply-${api}`);
+      await expect(reply).toHaveAttribute('data-errmsg', want);
+      expect(await reply.getAttribute('data-errmsg')).toBe(await recorded(api));
+      await expect(reply).toContainText(`wx.${api}(`);
+    };
+
+    await click('checkJsApi');
+    await expect(page.getByTestId('reply-checkJsApi')).not.toContainText('false');
+    for (const api of ['updateAppMessageShareData', 'updateTimelineShareData']) await click(api);
+    // Legacy share interfaces answer when the user shares.
+    await page.getByTestId('api-onMenuShareAppMessage').click();
+    await page.evaluate(() => (window as any).wxsim.tapShare('appMessage'));
+    await expect(page.getByTestId('reply-onMenuShareAppMessage')).toHaveAttribute('data-errmsg', 'onMenuShareAppMessage:ok');
+    await page.getByTestId('api-onMenuShareTimeline').click();
+    await page.evaluate(() => (window as any).wxsim.cancelShare('timeline'));
+    await expect(page.getByTestId('reply-onMenuShareTimeline')).toHaveAttribute('data-errmsg', 'onMenuShareTimeline:cancel');
+    for (const api of ['onMenuShareQQ', 'onMenuShareWeibo', 'onMenuShareQZone']) {
+      await page.getByTestId(`api-${api}`).click();
+      await expect(page.getByTestId(`reply-${api}`)).toContainText(`wx.${api}(`);
+    }
+
+    for (const api of ['chooseImage', 'previewImage', 'uploadImage', 'downloadImage', 'getLocalImgData']) await click(api);
+
+    // Voice: a recording that reaches the limit, then one the user stops; upload, download, play to the end.
+    await page.evaluate(() => { (window as any).wxsim.user.recordLimitMs = 200; (window as any).wxsim.user.recordMs = 100; });
+    await page.getByTestId('api-onVoiceRecordEnd').click();
+    await click('startRecord');
+    await expect(page.getByTestId('reply-onVoiceRecordEnd')).toHaveAttribute('data-errmsg', 'onVoiceRecordEnd:ok');
+    await page.evaluate(() => { (window as any).wxsim.user.recordLimitMs = 60000; });
+    await click('startRecord');
+    await click('stopRecord');
+    await page.getByTestId('api-onVoicePlayEnd').click();
+    await click('uploadVoice');
+    await click('downloadVoice');
+    await click('playVoice');
+    await expect(page.getByTestId('reply-onVoicePlayEnd')).toHaveAttribute('data-errmsg', 'onVoicePlayEnd:ok');
+    for (const api of ['pauseVoice', 'stopVoice', 'translateVoice', 'getNetworkType', 'openLocation', 'getLocation']) await click(api);
+    await expect(page.getByTestId('reply-translateVoice')).toContainText('你好，微信');
+
+    await page.getByTestId('api-onSearchBeacons').click();
+    await click('startSearchBeacons');
+    await expect(page.getByTestId('reply-onSearchBeacons')).toHaveAttribute('data-errmsg', 'onSearchBeacons:ok');
+    await click('stopSearchBeacons');
+
+    await click('hideOptionMenu');
+    expect(await page.evaluate(() => (window as any).wxsim.menu.optionMenu)).toBe(false);
+    await click('showOptionMenu');
+    await click('hideMenuItems');
+    expect(await page.evaluate(() => (window as any).wxsim.menu.hidden)).toEqual(['menuItem:copyUrl', 'menuItem:openWithSafari', 'menuItem:share:qq']);
+    await click('showMenuItems');
+    for (const api of ['hideAllNonBaseMenuItem', 'showAllNonBaseMenuItem', 'scanQRCode', 'openProductSpecificView', 'openAddress']) await click(api);
+    await expect(page.getByTestId('reply-scanQRCode')).toContainText('resultStr');
+
+    await click('addCard');
+    await click('chooseCard');
+    await click('openCard');
+
+    // A cancelled call shows the cancel path.
+    await page.evaluate(() => { (window as any).wxsim.user.cancel.openAddress = true; });
+    await click('openAddress', 'openAddress:cancel');
+    await click('closeWindow');
+    expect(await page.evaluate(() => (window as any).wxsim.closed)).toBe(true);
+
+    // Every button was used.
+    for (const api of apis) {
+      await expect(page.getByTestId(`reply-${api}`)).toContainText(`wx.${api}(`);
+    }
+    await context.close();
+  });
+}
