@@ -120,6 +120,59 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
             .to_string()
     };
 
+    // The menu items the page hides: one checkbox per item WeChat lets a
+    // page hide, and one for every non-basic item at once.
+    let split = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let hidden = move || split(&form.read().menu_hidden);
+    let toggle = move |name: String, on: bool| {
+        form.update(|f| {
+            let mut list = split(&f.menu_hidden);
+            list.retain(|n| *n != name);
+            if on {
+                list.push(name);
+            }
+            f.menu_hidden = list.join(",");
+        });
+        server_errors.update(|e| e.retain(|x| x.field != "menu_hidden"));
+    };
+    let menu_box = move |name: String, label: String| {
+        let checked = name.clone();
+        view! {
+            <label class="check">
+                <input type="checkbox" data-testid=format!("menu-{name}") disabled=move || !hydrated.get()
+                    prop:checked=move || hidden().contains(&checked)
+                    on:change=move |ev| toggle(name.clone(), event_target_checked(&ev))/>
+                " " {label}
+            </label>
+        }
+    };
+    let menu_items = ctx.menu_items.clone();
+    let hidden_labels = {
+        let menu_items = menu_items.clone();
+        move || {
+            let list = hidden();
+            if list.is_empty() {
+                return "nothing".to_string();
+            }
+            list.iter()
+                .map(|n| {
+                    menu_items
+                        .iter()
+                        .find(|(name, _)| name == n)
+                        .map(|(_, label)| label.clone())
+                        .unwrap_or_else(|| "every non-basic item".to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !errors.get_untracked().is_empty() {
@@ -178,6 +231,14 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
                     <small class="error">{error_of("auth_scope")}</small>
                 </label>
                 {field("js_api_list", "jsApiList (comma-separated)", |f| &f.js_api_list, |f, v| f.js_api_list = v, false)}
+                <fieldset class="field menu-items" data-testid="menu-items">
+                    <legend>"Hide from the menu at the top right (after wx.ready)"</legend>
+                    {menu_box(crate::wx::ALL_NON_BASE.to_string(), "every non-basic item (hideAllNonBaseMenuItem)".into())}
+                    {menu_items.iter()
+                        .map(|(name, label)| menu_box(name.clone(), format!("{label} ({name})")))
+                        .collect::<Vec<_>>()}
+                    <small class="error" data-testid="error-menu_hidden">{error_of("menu_hidden")}</small>
+                </fieldset>
                 <h2>"Share to a chat"</h2>
                 {field("share_title", "Title (empty: the page title)", |f| &f.share_title, |f, v| f.share_title = v, false)}
                 {field("share_desc", "Description", |f| &f.share_desc, |f, v| f.share_desc = v, false)}
@@ -202,6 +263,7 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
                         <p class="share-source">{host}</p>
                     </div>
                 </div>
+                <p class="muted" data-testid="preview-menu-hidden">"Hidden from the menu: " {hidden_labels}</p>
                 <h2>"In Moments"</h2>
                 <div class="moments">
                     <div class="moment-card">

@@ -18,6 +18,8 @@ pub struct PageContent {
     pub timeline: TimelineShare,
     pub js_api_list: Vec<String>,
     pub choose: ChooseImage,
+    /// Menu items hidden once `wx.ready` has run (names, or `all_non_base`).
+    pub menu_hidden: Vec<String>,
 }
 
 /// The page a request shows, as the server's page middleware found it (after
@@ -190,6 +192,11 @@ mod browser {
             });
             if registered.is_ok() {
                 legacy += 1;
+            }
+        }
+        if !page.menu_hidden.is_empty() {
+            if let Err(e) = wx::hide_page_menu(&page.menu_hidden).await {
+                return format!("the menu could not be set: {e}");
             }
         }
         match (use_new, legacy) {

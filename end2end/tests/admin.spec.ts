@@ -79,3 +79,53 @@ test('an admin uploads the domain verification file WeChat asks for, and it is s
   await page.getByTestId('verify-upload-button').click();
   await expect(page.getByTestId('verify-error')).toContainText('MP_verify_');
 });
+
+test('an admin hides menu items of a page; the page hides them after wx.ready', async ({ page, browser, baseURL }) => {
+  await page.goto('/admin/sign-in');
+  await page.getByTestId('username').fill(ADMIN_USER);
+  await page.getByTestId('password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await page.waitForURL(`${baseURL}/admin`);
+
+  // A page of its own (other tests read the demo page's jsApiList).
+  const slug = `menu-${Date.now()}`;
+  const form: Record<string, string> = {
+    original: '', 'form[slug]': slug, 'form[title]': 'Menu', 'form[body]': 'Body', 'form[auth_scope]': 'none',
+    'form[js_api_list]': 'updateAppMessageShareData,updateTimelineShareData', 'form[share_title]': '', 'form[share_desc]': '',
+    'form[share_link]': '', 'form[share_image]': '', 'form[timeline_title]': '', 'form[timeline_link]': '', 'form[timeline_image]': '',
+  };
+  const created = await page.request.post('/api/admin/save_page', { form, headers: { origin: baseURL! } });
+  expect(created.status()).toBe(200);
+
+  await page.goto(`/admin/pages/${slug}`);
+  await expect(page.getByTestId('page-form')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('preview-menu-hidden')).toContainText('nothing');
+  await page.getByTestId('menu-menuItem:copyUrl').check();
+  await page.getByTestId('menu-menuItem:openWithSafari').check();
+  // The preview names what the page hides, in WeChat's words.
+  await expect(page.getByTestId('preview-menu-hidden')).toContainText('复制链接');
+  await expect(page.getByTestId('preview-menu-hidden')).toContainText('在Safari中打开');
+  await page.getByTestId('save-page').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
+
+  const phone = await browser.newPage({ userAgent: ANDROID });
+  await phone.goto(`${baseURL}/p/${slug}`);
+  await expect(phone.getByTestId('share-status')).toHaveAttribute('data-status', 'ready');
+  const menu = await phone.evaluate(() => (window as any).wxsim.menu);
+  expect(menu.hidden).toEqual(['menuItem:copyUrl', 'menuItem:openWithSafari']);
+  expect(menu.allNonBaseHidden).toBe(false);
+  await phone.close();
+
+  // Every non-basic item, instead.
+  await page.reload();
+  await expect(page.getByTestId('page-form')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('menu-menuItem:copyUrl')).toBeChecked();
+  await page.getByTestId('menu-all_non_base').check();
+  await page.getByTestId('save-page').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
+  const phone2 = await browser.newPage({ userAgent: ANDROID });
+  await phone2.goto(`${baseURL}/p/${slug}`);
+  await expect(phone2.getByTestId('share-status')).toHaveAttribute('data-status', 'ready');
+  expect(await phone2.evaluate(() => (window as any).wxsim.menu.allNonBaseHidden)).toBe(true);
+  await phone2.close();
+});

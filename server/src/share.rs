@@ -14,7 +14,8 @@ use sqlx::AnyPool;
 /// The columns of [`PageRow`], in a `SELECT`.
 pub(crate) const PAGE_COLUMNS: &str =
     "slug, title, body, share_title, share_desc, share_link, share_image, timeline_title,
-     timeline_link, timeline_image, js_api_list, image_count, image_source, image_size, auth_scope";
+     timeline_link, timeline_image, js_api_list, image_count, image_source, image_size, auth_scope,
+     menu_hidden";
 
 /// A stored page, as renders read it (through [`crate::page_cache`]).
 #[derive(sqlx::FromRow)]
@@ -34,6 +35,7 @@ pub(crate) struct PageRow {
     image_source: String,
     image_size: String,
     auth_scope: String,
+    menu_hidden: String,
 }
 
 fn list(s: &str) -> Vec<String> {
@@ -53,16 +55,31 @@ fn or<'a>(value: &'a str, fallback: &'a str) -> &'a str {
 }
 
 /// The JS-SDK APIs a page's stored list names (unknown names dropped),
-/// always with `checkJsApi`.
-fn api_list(stored: &str) -> Vec<String> {
+/// always with `checkJsApi`, and the menu APIs its hidden menu items need.
+fn api_list(stored: &str, menu_hidden: &[String]) -> Vec<String> {
     let mut apis: Vec<String> = list(stored)
         .into_iter()
         .filter(|a| is_known_api(a))
         .collect();
-    if !apis.iter().any(|a| a == "checkJsApi") {
-        apis.push("checkJsApi".into());
+    let all = menu_hidden.iter().any(|m| m == app::wx::ALL_NON_BASE);
+    let named = menu_hidden.iter().any(|m| m != app::wx::ALL_NON_BASE);
+    for (needed, api) in [
+        (true, "checkJsApi"),
+        (all, "hideAllNonBaseMenuItem"),
+        (named, "hideMenuItems"),
+    ] {
+        if needed && !apis.iter().any(|a| a == api) {
+            apis.push(api.into());
+        }
     }
     apis
+}
+
+/// A stored page's hidden menu items (what no longer parses is dropped).
+fn menu_hidden(stored: &str) -> Vec<String> {
+    app::wx::parse_hidden(stored)
+        .map(|l| l.into_iter().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 /// What the server needs to know of an in-app page before rendering it.
@@ -86,7 +103,7 @@ impl PageMeta {
     pub(crate) fn of(r: &PageRow) -> PageMeta {
         PageMeta {
             slug: r.slug.clone(),
-            apis: api_list(&r.js_api_list),
+            apis: api_list(&r.js_api_list, &menu_hidden(&r.menu_hidden)),
             auth_scope: r.auth_scope.clone(),
         }
     }
@@ -107,7 +124,8 @@ pub(crate) fn page_content(r: PageRow, origin: &str) -> PageContent {
         link: or(&r.timeline_link, &friend.link).to_string(),
         img_url: or(&r.timeline_image, &friend.img_url).to_string(),
     };
-    let js_api_list = api_list(&r.js_api_list);
+    let menu_hidden = menu_hidden(&r.menu_hidden);
+    let js_api_list = api_list(&r.js_api_list, &menu_hidden);
     PageContent {
         slug: r.slug,
         title: r.title,
@@ -120,6 +138,7 @@ pub(crate) fn page_content(r: PageRow, origin: &str) -> PageContent {
             size_type: list(&r.image_size),
             source_type: list(&r.image_source),
         },
+        menu_hidden,
     }
 }
 
@@ -325,6 +344,7 @@ struct FormRow {
     timeline_title: String,
     timeline_link: String,
     timeline_image: String,
+    menu_hidden: String,
 }
 
 /// Page `slug` as the dashboard edits it.
@@ -334,7 +354,7 @@ pub async fn page_form(
 ) -> Result<Option<app::admin::PageForm>, DbFailure> {
     let row: Option<FormRow> = sqlx::query_as(
         "SELECT slug, title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
-                share_image, timeline_title, timeline_link, timeline_image
+                share_image, timeline_title, timeline_link, timeline_image, menu_hidden
          FROM pages WHERE slug = $1",
     )
     .bind(slug)
@@ -353,6 +373,7 @@ pub async fn page_form(
         timeline_title: r.timeline_title,
         timeline_link: r.timeline_link,
         timeline_image: r.timeline_image,
+        menu_hidden: r.menu_hidden,
     }))
 }
 
@@ -391,12 +412,13 @@ pub async fn save_page(
     let sql = if original.is_empty() {
         "INSERT INTO pages (title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
                             share_image, timeline_title, timeline_link, timeline_image, slug,
-                            created_at, updated_at, id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)"
+                            created_at, updated_at, id, menu_hidden)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)"
     } else {
         "UPDATE pages SET title = $1, body = $2, auth_scope = $3, js_api_list = $4, share_title = $5,
                 share_desc = $6, share_link = $7, share_image = $8, timeline_title = $9,
-                timeline_link = $10, timeline_image = $11, slug = $12, updated_at = $13
+                timeline_link = $10, timeline_image = $11, slug = $12, updated_at = $13,
+                menu_hidden = $15
          WHERE slug = $14"
     };
     let mut q = sqlx::query(sql)
@@ -418,6 +440,8 @@ pub async fn save_page(
     } else {
         q.bind(original)
     };
+    let hidden = app::wx::parse_hidden(&f.menu_hidden).unwrap_or_default();
+    q = q.bind(hidden.join(","));
     let mut tx = db.begin().await?;
     let done = q.execute(&mut *tx).await?;
     crate::page_cache::bump(&mut *tx).await?;

@@ -449,3 +449,97 @@ async fn a_saved_page_reaches_every_process_within_seconds() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// The page form of `slug` with `menu_hidden`, as the editor posts it.
+fn menu_form(slug: &str, menu_hidden: &str) -> Vec<(String, String)> {
+    [
+        ("original", slug),
+        ("form[slug]", slug),
+        ("form[title]", "Menu"),
+        ("form[body]", "Body"),
+        ("form[auth_scope]", "none"),
+        ("form[js_api_list]", "updateAppMessageShareData"),
+        ("form[share_title]", ""),
+        ("form[share_desc]", ""),
+        ("form[share_link]", ""),
+        ("form[share_image]", ""),
+        ("form[timeline_title]", ""),
+        ("form[timeline_link]", ""),
+        ("form[timeline_image]", ""),
+        ("form[menu_hidden]", menu_hidden),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_hides_the_menu_items_the_admin_chose() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let (app, admin) = App::with_admin(&sim, &db, &[]).await;
+    save_page(&admin, &app, "", "menu", "Menu").await;
+    let post = |form: Vec<(String, String)>| {
+        let admin = &admin;
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            common::admin::post(admin, app, "/api/admin/save_page", &form, &[]).await
+        }
+    };
+
+    // Basic items cannot be hidden, and only names of WeChat's list are taken.
+    for (bad, says) in [
+        ("menuItem:refresh", "basic"),
+        ("menuItem:copyURL", "not a menu item"),
+    ] {
+        let (status, body) = post(menu_form("menu", bad)).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body.contains("menu_hidden") && body.contains(says),
+            "{body}"
+        );
+    }
+
+    let (status, body) = post(menu_form(
+        "menu",
+        " menuItem:copyUrl,all_non_base, menuItem:copyUrl",
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Stored normalised, and shown back to the editor.
+    let (_, form) =
+        common::admin::post(&admin, &app, "/api/admin/page", &[("slug", "menu")], &[]).await;
+    assert!(
+        form.contains(r#""menu_hidden":"menuItem:copyUrl,all_non_base""#),
+        "{form}"
+    );
+
+    // The page is signed for the menu interfaces it needs, and carries the list.
+    let html = app.html("/p/menu").await;
+    let config = embedded_config(&html);
+    let apis: Vec<&str> = config["jsApiList"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{config}"))
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for api in [
+        "hideMenuItems",
+        "hideAllNonBaseMenuItem",
+        "updateAppMessageShareData",
+    ] {
+        assert!(apis.contains(&api), "{api} missing from {apis:?}");
+    }
+    assert!(
+        html.contains("menuItem:copyUrl"),
+        "the page's islands get the list"
+    );
+
+    // Emptied: nothing hidden, no menu interface signed.
+    let (status, _) = post(menu_form("menu", "")).await;
+    assert_eq!(status, 200);
+    let html = app.html("/p/menu").await;
+    assert!(!html.contains("hideMenuItems"));
+}

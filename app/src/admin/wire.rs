@@ -21,6 +21,10 @@ pub struct PageForm {
     pub timeline_title: String,
     pub timeline_link: String,
     pub timeline_image: String,
+    /// Menu items the page hides (comma-separated names of WeChat's list, or
+    /// `all_non_base`): see [`crate::wx::parse_hidden`].
+    #[serde(default)]
+    pub menu_hidden: String,
 }
 
 /// One line of the page list.
@@ -37,6 +41,10 @@ pub struct PageSummary {
 pub struct EditorContext {
     pub js_domains: Vec<String>,
     pub origin: String,
+    /// The menu items a page may hide: (name, WeChat's label), from the
+    /// official list (sent, so the list is not compiled into the editor).
+    #[serde(default)]
+    pub menu_items: Vec<(String, String)>,
 }
 
 /// A stored upload.

@@ -36,6 +36,35 @@ pub enum MenuItem {
     ShareBrand,
 }
 
+/// The entry of a page's hidden menu items that means "every item but the
+/// basic ones" (`hideAllNonBaseMenuItem`).
+pub const ALL_NON_BASE: &str = "all_non_base";
+
+/// A page's hidden menu items, checked: each entry is [`ALL_NON_BASE`] or the
+/// name of a communication or protection item (basic items cannot be
+/// hidden). Answers the normalised list (trimmed, without repeats), or what
+/// was wrong.
+pub fn parse_hidden(list: &str) -> Result<Vec<&str>, String> {
+    let mut out: Vec<&str> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if name != ALL_NON_BASE {
+            match MenuItem::from_name(name) {
+                None => return Err(format!("`{name}` is not a menu item of WeChat's list")),
+                Some(m) if m.category() == MenuCategory::Basic => {
+                    return Err(format!(
+                        "`{name}` is a basic menu item: WeChat does not let a page hide it"
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
 /// A category of the official list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuCategory {
@@ -198,6 +227,23 @@ mod browser {
         plain("showAllNonBaseMenuItem").await
     }
 
+    /// A page's hidden menu items (as [`parse_hidden`] accepted them):
+    /// `hideAllNonBaseMenuItem` for [`ALL_NON_BASE`], `hideMenuItems` for
+    /// the named ones.
+    pub async fn hide_page_menu(hidden: &[String]) -> Outcome<()> {
+        let (all, names): (Vec<&String>, Vec<&String>) =
+            hidden.iter().partition(|n| n.as_str() == ALL_NON_BASE);
+        if !all.is_empty() {
+            plain("hideAllNonBaseMenuItem").await?;
+        }
+        if !names.is_empty() {
+            call("hideMenuItems", obj(&[("menuList", strings(&names))]))
+                .await
+                .map(drop)?;
+        }
+        Ok(())
+    }
+
     /// `closeWindow`: closes the page.
     pub async fn close_window() -> Outcome<()> {
         plain("closeWindow").await
@@ -217,5 +263,18 @@ mod tests {
         assert_eq!(MenuItem::ShareQZone.category(), MenuCategory::Communication);
         assert_eq!(MenuItem::AddContact.category(), MenuCategory::Basic);
         assert_eq!(MenuItem::from_name("menuItem:nope"), None);
+    }
+
+    #[test]
+    fn a_page_hides_only_what_wechat_lets_it() {
+        assert_eq!(
+            parse_hidden(" menuItem:copyUrl, all_non_base,menuItem:copyUrl ,").unwrap(),
+            ["menuItem:copyUrl", "all_non_base"]
+        );
+        assert!(parse_hidden("menuItem:refresh")
+            .unwrap_err()
+            .contains("basic"));
+        assert!(parse_hidden("menuItem:copyURL").is_err());
+        assert_eq!(parse_hidden("").unwrap(), Vec::<&str>::new());
     }
 }

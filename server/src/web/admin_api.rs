@@ -78,11 +78,29 @@ impl AdminBackend for AppState {
         Ok(EditorContext {
             js_domains: self.account.get().js_domains.clone(),
             origin: self.public_origin.clone(),
+            menu_items: app::wx::MenuItem::ALL
+                .iter()
+                .filter(|m| m.category() != app::wx::MenuCategory::Basic)
+                .map(|m| (m.name().to_string(), m.label().to_string()))
+                .collect(),
         })
     }
 
     async fn save_page(&self, who: &str, original: &str, form: PageForm) -> Result<(), ApiError> {
-        let errors = validate_page(&form, &self.account.get().js_domains);
+        let mut errors = validate_page(&form, &self.account.get().js_domains);
+        // Checked here, not in `validate_page`: the official list stays out
+        // of the WASM the editor is part of (it gets the list as props).
+        if form.menu_hidden.len() > 1024 {
+            errors.push(FieldError {
+                field: "menu_hidden".into(),
+                message: "at most 1024 characters".into(),
+            });
+        } else if let Err(message) = app::wx::parse_hidden(&form.menu_hidden) {
+            errors.push(FieldError {
+                field: "menu_hidden".into(),
+                message,
+            });
+        }
         if !errors.is_empty() {
             return Err(ApiError::Invalid {
                 message: format!("{} field(s) need fixing", errors.len()),
