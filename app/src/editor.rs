@@ -162,11 +162,13 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
             }
             list.iter()
                 .map(|n| {
+                    if n == crate::wx::ALL_NON_BASE {
+                        return "every non-basic item".to_string();
+                    }
                     menu_items
                         .iter()
                         .find(|(name, _)| name == n)
-                        .map(|(_, label)| label.clone())
-                        .unwrap_or_else(|| "every non-basic item".to_string())
+                        .map_or_else(|| n.clone(), |(_, label)| label.clone())
                 })
                 .collect::<Vec<_>>()
                 .join(", ")

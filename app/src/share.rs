@@ -151,6 +151,13 @@ mod browser {
     /// Sets the share content; answers `ready` (new APIs), `legacy` (old
     /// client: legacy APIs only) or what failed.
     pub async fn apply_share(page: &PageContent) -> String {
+        // The menu first, and whatever becomes of sharing: an account may
+        // use the interface operations without the sharing interfaces.
+        if !page.menu_hidden.is_empty() {
+            if let Err(e) = wx::hide_page_menu(&page.menu_hidden).await {
+                leptos::logging::warn!("the page's menu items could not be hidden: {e}");
+            }
+        }
         let allowed = |api: &str| page.js_api_list.iter().any(|a| a == api);
         let new_apis = ["updateAppMessageShareData", "updateTimelineShareData"];
         let has = wx::check_js_api(&new_apis).await.unwrap_or_default();
@@ -192,11 +199,6 @@ mod browser {
             });
             if registered.is_ok() {
                 legacy += 1;
-            }
-        }
-        if !page.menu_hidden.is_empty() {
-            if let Err(e) = wx::hide_page_menu(&page.menu_hidden).await {
-                return format!("the menu could not be set: {e}");
             }
         }
         match (use_new, legacy) {

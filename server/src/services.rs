@@ -148,6 +148,7 @@ pub async fn build(config: &Config, addr: SocketAddr) -> Result<axum::Router, St
         sign_in,
         account,
         metrics: config.metrics_addr.is_some(),
+        playground: config.playground,
         verify_files,
     });
     let options = LeptosOptions::builder()

@@ -75,11 +75,19 @@ fn api_list(stored: &str, menu_hidden: &[String]) -> Vec<String> {
     apis
 }
 
-/// A stored page's hidden menu items (what no longer parses is dropped).
-fn menu_hidden(stored: &str) -> Vec<String> {
-    app::wx::parse_hidden(stored)
-        .map(|l| l.into_iter().map(str::to_string).collect())
-        .unwrap_or_default()
+/// A stored page's hidden menu items; an entry that does not parse (a row
+/// written before the check, or by hand) is dropped with a warning, the
+/// others stay.
+fn menu_hidden(slug: &str, stored: &str) -> Vec<String> {
+    let (good, bad) = app::wx::filter_hidden(stored);
+    if !bad.is_empty() {
+        tracing::warn!(
+            page = slug,
+            ?bad,
+            "a page's hidden menu items name what WeChat's list does not (ignored)"
+        );
+    }
+    good
 }
 
 /// What the server needs to know of an in-app page before rendering it.
@@ -103,7 +111,7 @@ impl PageMeta {
     pub(crate) fn of(r: &PageRow) -> PageMeta {
         PageMeta {
             slug: r.slug.clone(),
-            apis: api_list(&r.js_api_list, &menu_hidden(&r.menu_hidden)),
+            apis: api_list(&r.js_api_list, &menu_hidden(&r.slug, &r.menu_hidden)),
             auth_scope: r.auth_scope.clone(),
         }
     }
@@ -124,7 +132,7 @@ pub(crate) fn page_content(r: PageRow, origin: &str) -> PageContent {
         link: or(&r.timeline_link, &friend.link).to_string(),
         img_url: or(&r.timeline_image, &friend.img_url).to_string(),
     };
-    let menu_hidden = menu_hidden(&r.menu_hidden);
+    let menu_hidden = menu_hidden(&r.slug, &r.menu_hidden);
     let js_api_list = api_list(&r.js_api_list, &menu_hidden);
     PageContent {
         slug: r.slug,
@@ -373,7 +381,8 @@ pub async fn page_form(
         timeline_title: r.timeline_title,
         timeline_link: r.timeline_link,
         timeline_image: r.timeline_image,
-        menu_hidden: r.menu_hidden,
+        // What the editor can show and save again: only valid entries.
+        menu_hidden: app::wx::filter_hidden(&r.menu_hidden).0.join(","),
     }))
 }
 
@@ -440,8 +449,8 @@ pub async fn save_page(
     } else {
         q.bind(original)
     };
-    let hidden = app::wx::parse_hidden(&f.menu_hidden).unwrap_or_default();
-    q = q.bind(hidden.join(","));
+    // Validated by the caller: the normalised list.
+    q = q.bind(app::wx::filter_hidden(&f.menu_hidden).0.join(","));
     let mut tx = db.begin().await?;
     let done = q.execute(&mut *tx).await?;
     crate::page_cache::bump(&mut *tx).await?;

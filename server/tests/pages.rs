@@ -537,9 +537,29 @@ async fn a_page_hides_the_menu_items_the_admin_chose() {
         "the page's islands get the list"
     );
 
+    // A row written by hand with a bad entry keeps its good ones, and the
+    // editor gets only those (so saving it again works).
+    let pool = wxkit::db::connect(&db.url()).await.unwrap();
+    sqlx::query(
+        "UPDATE pages SET menu_hidden = 'menuItem:refresh,menuItem:share:qq' WHERE slug = 'menu'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (_, form) =
+        common::admin::post(&admin, &app, "/api/admin/page", &[("slug", "menu")], &[]).await;
+    assert!(
+        form.contains(r#""menu_hidden":"menuItem:share:qq""#),
+        "{form}"
+    );
+
     // Emptied: nothing hidden, no menu interface signed.
     let (status, _) = post(menu_form("menu", "")).await;
     assert_eq!(status, 200);
     let html = app.html("/p/menu").await;
-    assert!(!html.contains("hideMenuItems"));
+    assert!(
+        !embedded_config(&html).to_string().contains("hideMenuItems"),
+        "{}",
+        embedded_config(&html)
+    );
 }

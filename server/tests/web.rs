@@ -309,3 +309,23 @@ async fn migrate_runs_on_sqlite() {
 async fn migrate_runs_on_postgres() {
     migrate_creates_the_tables(Db::postgres().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_jssdk_playground_is_served_only_where_it_is_wanted() {
+    let sim = Sim::start();
+    // Simulate mode: on by default, with a button per interface.
+    let app = App::start(&sim, &Db::sqlite(), &[]).await;
+    let page = app.fetch("/jssdk").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for api in ["startRecord", "openAddress", "hideMenuItems", "scanQRCode"] {
+        assert!(html.contains(&format!(r#"data-api="{api}""#)), "{api}");
+    }
+    // A real account: off unless the operator turns it on.
+    let real = App::start_unsimulated(&sim, &Db::sqlite(), &[]).await;
+    assert_eq!(real.fetch("/jssdk").await.status(), 404);
+    let on = App::start_unsimulated(&sim, &Db::sqlite(), &[("WXKIT_PLAYGROUND", "1")]).await;
+    assert_eq!(on.fetch("/jssdk").await.status(), 200);
+    let off = App::start(&sim, &Db::sqlite(), &[("WXKIT_PLAYGROUND", "0")]).await;
+    assert_eq!(off.fetch("/jssdk").await.status(), 404);
+}

@@ -22,7 +22,9 @@ pub struct PageForm {
     pub timeline_link: String,
     pub timeline_image: String,
     /// Menu items the page hides (comma-separated names of WeChat's list, or
-    /// `all_non_base`): see [`crate::wx::parse_hidden`].
+    /// `all_non_base`): see [`crate::wx::parse_hidden`]. A form without it
+    /// hides nothing (an empty value cannot be told from an absent one in a
+    /// posted form).
     #[serde(default)]
     pub menu_hidden: String,
 }

@@ -307,10 +307,14 @@ pub async fn open_card(cards: &[(String, String)]) -> Outcome<()> {
 
 /// A handler registered with an event interface (`onVoiceRecordEnd`,
 /// `onVoicePlayEnd`, `onSearchBeacons`): the SDK keeps calling it; once the
-/// `Listener` is dropped, the calls reach nothing (the SDK has no way to
-/// unregister, so the small JS function stays, emptied).
+/// `Listener` is dropped (even from inside its own handler), the calls reach
+/// nothing (the SDK has no way to unregister, so a small emptied JS function
+/// stays). As in WeChat, registering again for the same event replaces the
+/// earlier handler.
+#[must_use = "the handler is unregistered when the Listener is dropped"]
 pub struct Listener {
     slot: std::rc::Rc<std::cell::RefCell<Option<Box<dyn FnMut(&JsValue)>>>>,
+    alive: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
 impl Listener {
@@ -323,22 +327,31 @@ impl Listener {
     ) -> Listener {
         let boxed: Box<dyn FnMut(&JsValue)> = Box::new(move |r: &JsValue| handler(read(r)));
         let slot = std::rc::Rc::new(std::cell::RefCell::new(Some(boxed)));
-        let target = slot.clone();
+        let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+        let (target, living) = (slot.clone(), alive.clone());
         let cb = Closure::<dyn FnMut(JsValue)>::new(move |r: JsValue| {
-            if let Some(h) = target.borrow_mut().as_mut() {
-                h(&r);
+            // Taken out while it runs, so it may drop its own Listener.
+            let Some(mut h) = target.borrow_mut().take() else {
+                return;
+            };
+            h(&r);
+            if living.get() {
+                *target.borrow_mut() = Some(h);
             }
         });
         if let Ok(f) = function(api) {
             let _ = f.call1(&JsValue::NULL, &obj(&[(key, cb.as_ref().clone())]));
         }
         cb.forget();
-        Listener { slot }
+        Listener { slot, alive }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        self.slot.borrow_mut().take();
+        self.alive.set(false);
+        if let Ok(mut slot) = self.slot.try_borrow_mut() {
+            slot.take();
+        }
     }
 }

@@ -65,6 +65,22 @@ pub fn parse_hidden(list: &str) -> Result<Vec<&str>, String> {
     Ok(out)
 }
 
+/// A stored list's entries that [`parse_hidden`] accepts, one by one (a
+/// row written before the check, or by hand, loses only its bad entries);
+/// the bad ones are answered too, for a warning.
+pub fn filter_hidden(list: &str) -> (Vec<String>, Vec<String>) {
+    let mut good: Vec<String> = Vec::new();
+    let mut bad = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match parse_hidden(name) {
+            Ok(_) if !good.iter().any(|g| g == name) => good.push(name.to_string()),
+            Ok(_) => {}
+            Err(_) => bad.push(name.to_string()),
+        }
+    }
+    (good, bad)
+}
+
 /// A category of the official list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuCategory {
@@ -276,5 +292,12 @@ mod tests {
             .contains("basic"));
         assert!(parse_hidden("menuItem:copyURL").is_err());
         assert_eq!(parse_hidden("").unwrap(), Vec::<&str>::new());
+        assert_eq!(
+            filter_hidden("menuItem:copyUrl,menuItem:refresh,nope,menuItem:copyUrl"),
+            (
+                vec!["menuItem:copyUrl".to_string()],
+                vec!["menuItem:refresh".to_string(), "nope".to_string()]
+            )
+        );
     }
 }

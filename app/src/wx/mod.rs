@@ -2,8 +2,10 @@
 //!
 //! Every API is an `async fn` answering [`Outcome`]: WeChat's `errMsg` is
 //! `"<api>:ok"` (→ `Ok`), `"<api>:cancel"` (→ [`WxError::Cancelled`]) or an
-//! error text (→ [`WxError::Failed`]). Parameters and results go through
-//! JSON, so the SDK sees plain objects exactly as its documentation shows.
+//! error text (→ [`WxError::Failed`]). Parameters are plain JS objects with
+//! the names WeChat's JS-SDK documentation gives; the types shared with the
+//! server live here, the calls in `browser` (share, image, card, config),
+//! `device`, `voice` and `menu`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -117,6 +117,8 @@ pub struct Config {
     pub sign_in_per_ip: u32,
     pub sign_in_per_user: u32,
     pub simulate: bool,
+    /// `WXKIT_PLAYGROUND`: whether the JS-SDK playground (`/jssdk`) is served.
+    pub playground: bool,
     pub refresh_margin: Duration,
     pub upstream_timeout: Duration,
     pub backoff_base: Duration,
@@ -204,6 +206,7 @@ impl Config {
                 0,
                 30 * 86_400,
             )?,
+            playground: parse::playground(get("playground"), simulate)?,
             simulate,
             refresh_margin: secs(
                 "refresh_margin_secs",

@@ -26,6 +26,18 @@ pub fn simulate(v: Option<&str>) -> Result<bool, ConfigError> {
     }
 }
 
+/// `WXKIT_PLAYGROUND`: whether `/jssdk` is served (default: in simulate
+/// mode only; with a real account it is a public page that signs for every
+/// interface, so an operator turns it on when wanted).
+pub fn playground(v: Option<&str>, simulate: bool) -> Result<bool, ConfigError> {
+    match v {
+        None => Ok(simulate),
+        Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(invalid("WXKIT_PLAYGROUND", "expected 1 or 0", other)),
+    }
+}
+
 /// `WXKIT_ADDR`.
 pub fn addr(v: Option<&str>) -> Result<SocketAddr, ConfigError> {
     match v {

@@ -52,6 +52,7 @@
     },
     voices: {},             // voice localId -> {bytes, durationMs}
     played: [],             // voice localIds played
+    paused: {},             // voice localId -> ms left when paused
     menu: { optionMenu: true, hidden: [], allNonBaseHidden: false },
     closed: false,
     opened: null,
@@ -382,16 +383,24 @@
     if (sim.playing) clearTimeout(sim.playing.timer);
     var id = o.localId;
     sim.played.push(id);
-    sim.playing = { localId: id, timer: setTimeout(function () {
+    // After pauseVoice, playVoice resumes where it stopped.
+    var left = sim.paused[id] !== undefined ? sim.paused[id] : sim.voices[id].durationMs;
+    delete sim.paused[id];
+    sim.playing = { localId: id, until: performance.now() + left, timer: setTimeout(function () {
       sim.playing = null;
       emit('onVoicePlayEnd', 'success', { localId: id });
-    }, sim.voices[id].durationMs) };
+    }, left) };
     finish('playVoice', o, 'ok');
   });
   ['pauseVoice', 'stopVoice'].forEach(function (name) {
     api(name, function (o) {
       if (!knownVoice(name, o)) return;
-      if (sim.playing && sim.playing.localId === o.localId) { clearTimeout(sim.playing.timer); sim.playing = null; }
+      if (sim.playing && sim.playing.localId === o.localId) {
+        clearTimeout(sim.playing.timer);
+        if (name === 'pauseVoice') sim.paused[o.localId] = Math.max(0, sim.playing.until - performance.now());
+        sim.playing = null;
+      }
+      if (name === 'stopVoice') delete sim.paused[o.localId];
       finish(name, o, 'ok');
     });
   });

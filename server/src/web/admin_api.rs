@@ -90,12 +90,13 @@ impl AdminBackend for AppState {
         let mut errors = validate_page(&form, &self.account.get().js_domains);
         // Checked here, not in `validate_page`: the official list stays out
         // of the WASM the editor is part of (it gets the list as props).
-        if form.menu_hidden.len() > 1024 {
+        let menu_hidden = form.menu_hidden.as_str();
+        if menu_hidden.len() > 1024 {
             errors.push(FieldError {
                 field: "menu_hidden".into(),
                 message: "at most 1024 characters".into(),
             });
-        } else if let Err(message) = app::wx::parse_hidden(&form.menu_hidden) {
+        } else if let Err(message) = app::wx::parse_hidden(menu_hidden) {
             errors.push(FieldError {
                 field: "menu_hidden".into(),
                 message,

@@ -99,11 +99,15 @@ pub(super) async fn api_error_status(req: Request, next: Next) -> Response {
 /// Sends a visitor without the scope a page requires to WeChat's authorize
 /// page; lets a signed-in one through, with who they are in the request's
 /// extensions (for the page), along with the page ([`CachedPage`], [`app::share::ServedPage`]).
+/// `/jssdk` is a 404 unless the playground is on (`WXKIT_PLAYGROUND`).
 pub(super) async fn authorize_pages(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    if req.uri().path().trim_end_matches('/') == "/jssdk" && !state.playground {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let slug = match share::page_slug(req.uri().path()) {
         Some(slug) if matches!(*req.method(), Method::GET | Method::HEAD) => slug.to_string(),
         _ => return next.run(req).await,

@@ -91,6 +91,8 @@ pub struct Services {
     pub protection: Arc<crate::config::Protection>,
     /// Whether metrics are recorded (`WXKIT_METRICS_ADDR` is set).
     pub metrics: bool,
+    /// Whether `/jssdk` is served (`WXKIT_PLAYGROUND`).
+    pub playground: bool,
     /// The domain verification files, served at the root.
     pub verify_files: Arc<crate::verify_files::VerifyFiles>,
 }
