@@ -305,6 +305,9 @@ pub async fn open_card(cards: &[(String, String)]) -> Outcome<()> {
         .map(drop)
 }
 
+/// Where a [`Listener`]'s handler lives (empty once it is dropped).
+type HandlerSlot = std::rc::Rc<std::cell::RefCell<Option<Box<dyn FnMut(&JsValue)>>>>;
+
 /// A handler registered with an event interface (`onVoiceRecordEnd`,
 /// `onVoicePlayEnd`, `onSearchBeacons`): the SDK keeps calling it; once the
 /// `Listener` is dropped (even from inside its own handler), the calls reach
@@ -313,7 +316,7 @@ pub async fn open_card(cards: &[(String, String)]) -> Outcome<()> {
 /// earlier handler.
 #[must_use = "the handler is unregistered when the Listener is dropped"]
 pub struct Listener {
-    slot: std::rc::Rc<std::cell::RefCell<Option<Box<dyn FnMut(&JsValue)>>>>,
+    slot: HandlerSlot,
     alive: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
