@@ -8,55 +8,75 @@ use crate::jssdk::WxConfig;
 #[cfg(feature = "ssr")]
 use std::sync::Arc;
 
-/// Every JS-SDK API a wxkit page may use, in the order pages ask for them.
-pub const KNOWN_APIS: &[&str] = &[
-    "updateAppMessageShareData",
-    "updateTimelineShareData",
-    "onMenuShareTimeline",
-    "onMenuShareAppMessage",
-    "onMenuShareQQ",
-    "onMenuShareWeibo",
-    "onMenuShareQZone",
-    "chooseImage",
-    "previewImage",
-    "uploadImage",
-    "downloadImage",
-    "getLocalImgData",
-    "addCard",
-    "chooseCard",
-    "openCard",
-    "checkJsApi",
-    // Audio and smart interfaces.
-    "startRecord",
-    "stopRecord",
-    "onVoiceRecordEnd",
-    "playVoice",
-    "pauseVoice",
-    "stopVoice",
-    "onVoicePlayEnd",
-    "uploadVoice",
-    "downloadVoice",
-    "translateVoice",
-    // Device, location, beacons.
-    "getNetworkType",
-    "openLocation",
-    "getLocation",
-    "startSearchBeacons",
-    "stopSearchBeacons",
-    "onSearchBeacons",
-    // Interface operations.
-    "hideOptionMenu",
-    "showOptionMenu",
-    "hideMenuItems",
-    "showMenuItems",
-    "hideAllNonBaseMenuItem",
-    "showAllNonBaseMenuItem",
-    "closeWindow",
-    // Scan, shop, shared address.
-    "scanQRCode",
-    "openProductSpecificView",
-    "openAddress",
+/// Every interface of JS-SDK 1.6.0 a wxkit page may use, by the groups of
+/// WeChat's JS-SDK documentation (the playground shows them so).
+pub const API_GROUPS: &[(&str, &[&str])] = &[
+    ("Basic", &["checkJsApi"]),
+    (
+        "Share",
+        &[
+            "updateAppMessageShareData",
+            "updateTimelineShareData",
+            "onMenuShareTimeline",
+            "onMenuShareAppMessage",
+            "onMenuShareQQ",
+            "onMenuShareWeibo",
+            "onMenuShareQZone",
+        ],
+    ),
+    (
+        "Image",
+        &[
+            "chooseImage",
+            "previewImage",
+            "uploadImage",
+            "downloadImage",
+            "getLocalImgData",
+        ],
+    ),
+    (
+        "Audio",
+        &[
+            "startRecord",
+            "stopRecord",
+            "onVoiceRecordEnd",
+            "playVoice",
+            "pauseVoice",
+            "stopVoice",
+            "onVoicePlayEnd",
+            "uploadVoice",
+            "downloadVoice",
+        ],
+    ),
+    ("Smart interface", &["translateVoice"]),
+    ("Device", &["getNetworkType"]),
+    ("Location", &["openLocation", "getLocation"]),
+    (
+        "Shake around (iBeacon)",
+        &["startSearchBeacons", "stopSearchBeacons", "onSearchBeacons"],
+    ),
+    (
+        "Interface operations",
+        &[
+            "hideOptionMenu",
+            "showOptionMenu",
+            "hideMenuItems",
+            "showMenuItems",
+            "hideAllNonBaseMenuItem",
+            "showAllNonBaseMenuItem",
+            "closeWindow",
+        ],
+    ),
+    ("Scan", &["scanQRCode"]),
+    ("Weixin Store", &["openProductSpecificView"]),
+    ("Cards", &["addCard", "chooseCard", "openCard"]),
+    ("Shared address", &["openAddress"]),
 ];
+
+/// Every JS-SDK API a wxkit page may use ([`API_GROUPS`], in order).
+pub fn known_apis() -> impl Iterator<Item = &'static str> {
+    API_GROUPS.iter().flat_map(|(_, apis)| apis.iter().copied())
+}
 
 /// WeCom APIs that need `wx.agentConfig` (signed with the agent ticket) on
 /// top of `wx.config`.
@@ -73,7 +93,7 @@ pub const AGENT_APIS: &[&str] = &[
 
 /// Whether `name` is an API a page may list.
 pub fn is_known_api(name: &str) -> bool {
-    KNOWN_APIS.contains(&name) || AGENT_APIS.contains(&name)
+    known_apis().any(|a| a == name) || AGENT_APIS.contains(&name)
 }
 
 /// Parses a comma-separated jsApiList, refusing names the JS-SDK does not have.

@@ -6,7 +6,7 @@
 use crate::config::AccountKind;
 use crate::credentials::{CredentialError, Credentials, Kind};
 use crate::signature;
-use app::backend::{AGENT_APIS, KNOWN_APIS};
+use app::backend::{known_apis, AGENT_APIS};
 use app::error::ApiError;
 use app::jssdk::{AgentConfig, ApiName, WxConfig};
 use std::sync::Arc;
@@ -25,10 +25,7 @@ impl JsSdk {
         let account = self.account.get();
         let url = signature::page_url(url, &account.js_domains)?;
         let (agent_apis, apis): (Vec<ApiName>, Vec<ApiName>) = match apis {
-            None => (
-                Vec::new(),
-                KNOWN_APIS.iter().map(|a| ApiName::Borrowed(*a)).collect(),
-            ),
+            None => (Vec::new(), known_apis().map(ApiName::Borrowed).collect()),
             Some(apis) => apis
                 .iter()
                 .map(|a| api_name(a))
@@ -75,10 +72,9 @@ impl JsSdk {
 
 /// `name` as the known API name it is (borrowed), or a copy of it.
 fn api_name(name: &str) -> ApiName {
-    KNOWN_APIS
-        .iter()
-        .chain(AGENT_APIS)
-        .find(|known| **known == name)
-        .map(|known| ApiName::Borrowed(*known))
+    known_apis()
+        .chain(AGENT_APIS.iter().copied())
+        .find(|known| *known == name)
+        .map(ApiName::Borrowed)
         .unwrap_or_else(|| ApiName::Owned(name.to_string()))
 }

@@ -452,25 +452,9 @@ async fn a_saved_page_reaches_every_process_within_seconds() {
 
 /// The page form of `slug` with `menu_hidden`, as the editor posts it.
 fn menu_form(slug: &str, menu_hidden: &str) -> Vec<(String, String)> {
-    [
-        ("original", slug),
-        ("form[slug]", slug),
-        ("form[title]", "Menu"),
-        ("form[body]", "Body"),
-        ("form[auth_scope]", "none"),
-        ("form[js_api_list]", "updateAppMessageShareData"),
-        ("form[share_title]", ""),
-        ("form[share_desc]", ""),
-        ("form[share_link]", ""),
-        ("form[share_image]", ""),
-        ("form[timeline_title]", ""),
-        ("form[timeline_link]", ""),
-        ("form[timeline_image]", ""),
-        ("form[menu_hidden]", menu_hidden),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect()
+    let mut form = common::admin::page_form(slug, slug, "Menu", "updateAppMessageShareData");
+    form.push(("form[menu_hidden]".into(), menu_hidden.into()));
+    form
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -480,13 +464,8 @@ async fn a_page_hides_the_menu_items_the_admin_chose() {
     let (app, admin) = App::with_admin(&sim, &db, &[]).await;
     save_page(&admin, &app, "", "menu", "Menu").await;
     let post = |form: Vec<(String, String)>| {
-        let admin = &admin;
-        let app = &app;
-        async move {
-            let form: Vec<(&str, &str)> =
-                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            common::admin::post(admin, app, "/api/admin/save_page", &form, &[]).await
-        }
+        let (admin, app) = (&admin, &app);
+        async move { common::admin::post_owned(admin, app, "/api/admin/save_page", &form).await }
     };
 
     // Basic items cannot be hidden, and only names of WeChat's list are taken.

@@ -112,16 +112,21 @@ pub fn signed(status: u16) -> bool {
     status == 200 || status == 302
 }
 
-/// Creates (`original` empty) or renames/updates a page as the admin, titled
-/// `title`, with the photo APIs.
-pub async fn save_page(admin: &Browser, app: &App, original: &str, slug: &str, title: &str) {
-    let form = [
+/// The editor's form for page `slug` (`original` empty: a new one), titled
+/// `title`, asking for `js_api_list`, its share content left to defaults.
+pub fn page_form(
+    original: &str,
+    slug: &str,
+    title: &str,
+    js_api_list: &str,
+) -> Vec<(String, String)> {
+    [
         ("original", original),
         ("form[slug]", slug),
         ("form[title]", title),
         ("form[body]", "Body"),
         ("form[auth_scope]", "none"),
-        ("form[js_api_list]", "chooseImage,uploadImage"),
+        ("form[js_api_list]", js_api_list),
         ("form[share_title]", ""),
         ("form[share_desc]", ""),
         ("form[share_link]", ""),
@@ -129,8 +134,28 @@ pub async fn save_page(admin: &Browser, app: &App, original: &str, slug: &str, t
         ("form[timeline_title]", ""),
         ("form[timeline_link]", ""),
         ("form[timeline_image]", ""),
-    ];
-    let (status, body) = post(admin, app, "/api/admin/save_page", &form, &[]).await;
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// Posts `form` to `path` as the admin (a same-site browser): (status, body).
+pub async fn post_owned(
+    admin: &Browser,
+    app: &App,
+    path: &str,
+    form: &[(String, String)],
+) -> (u16, String) {
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post(admin, app, path, &form, &[]).await
+}
+
+/// Creates (`original` empty) or renames/updates a page as the admin, titled
+/// `title`, with the photo APIs.
+pub async fn save_page(admin: &Browser, app: &App, original: &str, slug: &str, title: &str) {
+    let form = page_form(original, slug, title, "chooseImage,uploadImage");
+    let (status, body) = post_owned(admin, app, "/api/admin/save_page", &form).await;
     assert_eq!(status, 200, "{body}");
 }
 
