@@ -16,7 +16,7 @@
 //! - The copy holds only the pages an admin made: a visitor asking for a slug
 //!   that does not exist grows nothing.
 
-use crate::share::{page_content, PageMeta, PageRow};
+use crate::share::{PageMeta, PageRow};
 use app::share::PageContent;
 use sqlx::AnyPool;
 use std::collections::HashMap;
@@ -105,9 +105,10 @@ impl PageCache {
         let pages: HashMap<String, Arc<CachedPage>> = rows
             .into_iter()
             .map(|row| {
+                let (meta, content) = PageMeta::with_content(row, &self.origin);
                 let page = CachedPage {
-                    meta: PageMeta::of(&row),
-                    content: Arc::new(page_content(row, &self.origin)),
+                    meta,
+                    content: Arc::new(content),
                 };
                 (page.meta.slug.clone(), Arc::new(page))
             })

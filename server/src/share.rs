@@ -108,17 +108,22 @@ pub fn page_slug(path: &str) -> Option<&str> {
 }
 
 impl PageMeta {
-    pub(crate) fn of(r: &PageRow) -> PageMeta {
-        PageMeta {
-            slug: r.slug.clone(),
-            apis: api_list(&r.js_api_list, &menu_hidden(&r.slug, &r.menu_hidden)),
-            auth_scope: r.auth_scope.clone(),
-        }
+    /// Page `r`'s meta and its content (`origin` makes links absolute),
+    /// read once: the meta's jsApiList is the content's.
+    pub(crate) fn with_content(r: PageRow, origin: &str) -> (PageMeta, PageContent) {
+        let auth_scope = r.auth_scope.clone();
+        let content = page_content(r, origin);
+        let meta = PageMeta {
+            slug: content.slug.clone(),
+            apis: content.js_api_list.clone(),
+            auth_scope,
+        };
+        (meta, content)
     }
 }
 
 /// Page `r` as the browser gets it; `origin` makes links absolute.
-pub(crate) fn page_content(r: PageRow, origin: &str) -> PageContent {
+fn page_content(r: PageRow, origin: &str) -> PageContent {
     let own_url = format!("{origin}/p/{}", r.slug);
     let default_image = format!("{origin}/share.png");
     let friend = AppMessageShare {

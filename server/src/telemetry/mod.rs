@@ -71,8 +71,10 @@ impl RequestId {
         RequestId(match given {
             Some(v) => v.clone(),
             None => {
-                let id = format!("{:016x}", rand::random::<u64>());
-                HeaderValue::from_str(&id).expect("hex digits are a header value")
+                let mut id = [0u8; 16];
+                hex::encode_to_slice(rand::random::<u64>().to_be_bytes(), &mut id)
+                    .expect("8 bytes are 16 hex digits");
+                HeaderValue::from_bytes(&id).expect("hex digits are a header value")
             }
         })
     }
