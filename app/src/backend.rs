@@ -150,6 +150,17 @@ pub trait Backend: Send + Sync + 'static {
     /// The gallery of page `slug`.
     async fn list_images(&self, slug: &str) -> Result<Vec<crate::media::StoredImage>, ApiError>;
 
+    /// Fetches recorded voices from WeChat and keeps them for page `slug`
+    /// (which must offer voice); answers its voices.
+    async fn save_voices(
+        &self,
+        slug: &str,
+        server_ids: Vec<String>,
+    ) -> Result<Vec<crate::voice::StoredVoice>, ApiError>;
+
+    /// The voices of page `slug`.
+    async fn list_voices(&self, slug: &str) -> Result<Vec<crate::voice::StoredVoice>, ApiError>;
+
     /// The cards pages offer.
     async fn list_cards(&self) -> Result<Vec<crate::cards::CardInfo>, ApiError>;
 

@@ -17,6 +17,7 @@ pub mod playground;
 pub mod runtime;
 pub mod scope;
 pub mod share;
+pub mod voice;
 pub mod wx;
 
 use jssdk::{EmbeddedConfig, CONFIG_ELEMENT_ID};
@@ -141,6 +142,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:slug") view=pages::PageView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug/photos") view=pages::PhotosView ssr=SsrMode::Async/>
                     <Route path=path!("/p/:slug/cards") view=pages::CardsView ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:slug/voice") view=pages::VoiceView ssr=SsrMode::Async/>
                     // The dashboard: every page checks the admin session (401 and the sign-in form without one).
                     <Route path=path!("/admin/sign-in") view=dashboard::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin") view=dashboard::Overview ssr=SsrMode::Async/>

@@ -21,6 +21,14 @@ pub struct StoredImage {
 /// page's gallery.
 #[server(prefix = "/api", endpoint = "save_images")]
 pub async fn save_images(slug: String, server_ids: String) -> Result<Vec<StoredImage>, ApiError> {
+    let ids = server_id_list(&server_ids)?;
+    crate::backend::use_backend()?.save_images(&slug, ids).await
+}
+
+/// The serverIds of a comma-separated list (`wx.uploadImage`'s or
+/// `wx.uploadVoice`'s); the server checks each one.
+#[cfg(feature = "ssr")]
+pub(crate) fn server_id_list(server_ids: &str) -> Result<Vec<String>, ApiError> {
     let ids: Vec<String> = server_ids
         .split(',')
         .map(str::trim)
@@ -28,9 +36,9 @@ pub async fn save_images(slug: String, server_ids: String) -> Result<Vec<StoredI
         .map(str::to_string)
         .collect();
     if ids.is_empty() {
-        return Err(ApiError::bad_request("server_ids names no image"));
+        return Err(ApiError::bad_request("server_ids names no upload"));
     }
-    crate::backend::use_backend()?.save_images(&slug, ids).await
+    Ok(ids)
 }
 
 /// The gallery of page `slug`.
@@ -39,13 +47,26 @@ pub async fn list_images(slug: String) -> Result<Vec<StoredImage>, ApiError> {
     crate::backend::use_backend()?.list_images(&slug).await
 }
 
+/// Where an upload from a page stands (photos and voices).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-enum Step {
+pub(crate) enum Step {
     Idle,
     Working(String),
     Done(String),
     Failed(String),
+}
+
+impl Step {
+    /// The step's name, for the page's `data-step` (tests wait on it).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Step::Idle => "idle",
+            Step::Working(_) => "working",
+            Step::Done(_) => "done",
+            Step::Failed(_) => "failed",
+        }
+    }
 }
 
 #[island(lazy)]
@@ -111,9 +132,7 @@ pub fn PhotosIsland(
             <button class="button" data-testid="choose" disabled=move || !ready.get() || matches!(step.get(), Step::Working(_)) on:click=run>
                 "Choose photos"
             </button>
-            <p class="step" data-testid="photos-step" data-step=move || match step.get() {
-                Step::Idle => "idle", Step::Working(_) => "working", Step::Done(_) => "done", Step::Failed(_) => "failed",
-            }>
+            <p class="step" data-testid="photos-step" data-step=move || step.with(Step::name)>
                 {move || match step.get() {
                     Step::Idle => String::new(),
                     Step::Working(s) | Step::Done(s) => s,

@@ -187,12 +187,16 @@ fn in_app_page(p: &PageContent) -> AnyView {
             <a href=photos_href data-testid="to-photos">"Photos"</a>
             " · "
             <a href=cards_href data-testid="to-cards">"Cards"</a>
+            {crate::voice::offers_voice(&p.js_api_list).then(|| view! {
+                " · "
+                <a href=format!("/p/{}/voice", p.slug) data-testid="to-voice">"Voice"</a>
+            })}
         </nav>
     }
     .into_any()
 }
 
-/// A page's sub-page (photos, cards): a back link, then `children` inside the
+/// A page's sub-page (photos, cards, voice): a back link, then `children` inside the
 /// WeChat runtime, with the page's share content set there too.
 #[component]
 fn SubPage(page: PageContent, heading: &'static str, children: Children) -> impl IntoView {
@@ -307,6 +311,33 @@ pub fn CardsView() -> impl IntoView {
             view! {
                 <SubPage page=p heading="Cards">
                     <crate::cards::CardsIsland cards=cards.clone()/>
+                </SubPage>
+            }
+            .into_any()
+        },
+    )
+}
+
+/// `/p/{slug}/voice`: record, keep and play voices, on a page that offers
+/// them ([`crate::voice::offers_voice`]; elsewhere a 404).
+#[component]
+pub fn VoiceView() -> impl IntoView {
+    slug_page(
+        |slug| {
+            Box::pin(async move {
+                let Some(page) =
+                    served_page().filter(|p| crate::voice::offers_voice(&p.js_api_list))
+                else {
+                    return Ok(None);
+                };
+                let voices = crate::voice::list_voices(slug).await?;
+                Ok(Some((page, voices)))
+            })
+        },
+        |(p, voices): (PageContent, Vec<crate::voice::StoredVoice>)| {
+            view! {
+                <SubPage page=p.clone() heading="Voice">
+                    <crate::voice::VoicesIsland slug=p.slug.clone() voices=voices.clone()/>
                 </SubPage>
             }
             .into_any()

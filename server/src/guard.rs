@@ -164,6 +164,7 @@ fn heavy(path: &str) -> bool {
     matches!(
         path,
         "/api/save_images"
+            | "/api/save_voices"
             | "/api/card_ext"
             | "/api/card_sign"
             | "/api/admin/sign_in"

@@ -1,39 +1,94 @@
-//! Media: images people upload from a page. WeChat keeps an upload for 3 days
-//! under its `serverId` (a media_id, "获取临时素材" / `cgi-bin/media/get`); the
-//! server fetches the bytes through the credentials' token-retry path, reading
-//! at most what the smallest of `WXKIT_MEDIA_MAX_BYTES` and the room left in
-//! the quotas allows, checks the type, and keeps them under `<data dir>/media`.
-//! A row ties each image to its page's stable id (never its slug: a new page
-//! with a deleted page's slug starts empty) and to the visitor whose quota it
-//! counts against. A media_id already stored is skipped; WeChat's JSON error
-//! replies become clear errors. Serving is in [`serve`], quotas in [`quota`].
+//! Media: what people upload from a page, images (`wx.uploadImage`,
+//! [`image`]) and voices (`wx.uploadVoice`, [`voice`]). WeChat keeps an
+//! upload for 3 days under its `serverId` (a media_id, "获取临时素材" /
+//! `cgi-bin/media/get`); the server fetches the bytes through the
+//! credentials' token-retry path, reading at most what the smallest of
+//! `WXKIT_MEDIA_MAX_BYTES` and the room left in the quotas allows, checks
+//! them for their kind, and keeps them under `<data dir>/media`. A row ties
+//! each file to its page's stable id (never its slug: a new page with a
+//! deleted page's slug starts empty) and to the visitor whose quota it counts
+//! against. A media_id already stored is skipped; WeChat's JSON error replies
+//! become clear errors. Serving is in [`serve`], quotas in [`quota`].
 
+pub mod image;
 pub mod quota;
 pub mod serve;
+pub mod voice;
 
-use crate::credentials::{CredentialError, Credentials, Kind};
+use crate::credentials::{self, CredentialError, Credentials};
 use crate::limits::{Limited, PerKey};
 use crate::wechat::{self, Download};
-use app::media::StoredImage;
 pub use quota::Quotas;
 use quota::{Bound, QuotaFull};
 use sqlx::AnyPool;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// At most this many images per request (WeChat's chooseImage maximum).
+/// At most this many uploads per request (WeChat's chooseImage maximum).
 pub const MAX_PER_REQUEST: usize = 9;
+
+/// A page lists at most this many images, and as many voices (the newest):
+/// a page's render reads no more rows than that, however many are kept.
+pub const LIST_MAX: i64 = 200;
+
+/// What a media row holds (its `kind` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Image,
+    Voice,
+}
+
+impl Kind {
+    /// The `kind` column's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Image => "image",
+            Kind::Voice => "voice",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Image => "an image",
+            Kind::Voice => "a voice",
+        }
+    }
+}
+
+/// The file types wxkit keeps: a stored file's extension and the
+/// Content-Type it is served with.
+const TYPES: [(&str, &str); 5] = [
+    ("jpg", "image/jpeg"),
+    ("png", "image/png"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("amr", "audio/amr"),
+];
+
+/// A fetched file that passed its kind's check.
+struct Checked {
+    /// One of [`TYPES`]' extensions.
+    ext: &'static str,
+    /// How long a voice plays; 0 for an image.
+    duration_ms: i64,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
     #[error("`{0}` is not a media_id")]
     BadId(String),
-    #[error("at most {MAX_PER_REQUEST} images at a time")]
+    #[error("at most {MAX_PER_REQUEST} uploads at a time")]
     TooMany,
     #[error("there is no page `{0}`")]
     NoPage(String),
-    #[error("media {id} is {content_type}, not an image")]
-    NotAnImage { id: String, content_type: String },
+    #[error("media {id} is {content_type}, not {}", kind.noun())]
+    WrongKind {
+        id: String,
+        content_type: String,
+        kind: Kind,
+    },
+    #[error("media {id} is not a voice WeChat recorded: {reason}")]
+    BadVoice { id: String, reason: &'static str },
     #[error("media {id} is at least {size} bytes; at most {max} are kept")]
     TooLarge { id: String, size: u64, max: usize },
     #[error(transparent)]
@@ -44,11 +99,11 @@ pub enum MediaError {
         left: usize,
         quota: QuotaFull,
     },
-    #[error("too many images fetched from WeChat for this address: {0}")]
+    #[error("too many uploads fetched from WeChat for this address: {0}")]
     Limited(#[from] Limited),
     #[error(transparent)]
     Credential(#[from] CredentialError),
-    #[error("cannot store the image: {0}")]
+    #[error("cannot store the upload: {0}")]
     Io(#[from] std::io::Error),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
@@ -90,25 +145,14 @@ impl Uploader {
     }
 }
 
-/// The file extension for an image type wxkit keeps.
-fn extension(content_type: &str) -> Option<&'static str> {
-    Some(match content_type.split(';').next().unwrap_or("").trim() {
-        "image/jpeg" | "image/jpg" => "jpg",
-        "image/png" => "png",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        _ => return None,
-    })
-}
-
-/// The Content-Type a kept image is served with.
-pub(crate) fn served_type(content_type: &str) -> &'static str {
-    match extension(content_type) {
-        Some("png") => "image/png",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        _ => "image/jpeg",
-    }
+/// The Content-Type a kept file is served with, from its name's extension
+/// (which its kind's check chose).
+pub(crate) fn served_type(file: &str) -> &'static str {
+    let ext = file.rsplit('.').next().unwrap_or("");
+    TYPES
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map_or("application/octet-stream", |(_, t)| t)
 }
 
 /// A stored file's name as wxkit makes them: lower-case hex, a dot, a known
@@ -119,7 +163,7 @@ pub(crate) fn valid_file(name: &str) -> bool {
     };
     (1..=128).contains(&stem.len())
         && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-        && matches!(ext, "jpg" | "png" | "gif" | "webp")
+        && TYPES.iter().any(|(e, _)| *e == ext)
 }
 
 fn valid_id(id: &str) -> bool {
@@ -128,25 +172,6 @@ fn valid_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    media_id: String,
-    file: String,
-    content_type: String,
-    size: i64,
-}
-
-impl From<Row> for StoredImage {
-    fn from(r: Row) -> Self {
-        StoredImage {
-            media_id: r.media_id,
-            url: format!("/media/{}", r.file),
-            content_type: r.content_type,
-            size: r.size,
-        }
-    }
 }
 
 impl MediaStore {
@@ -174,18 +199,19 @@ impl MediaStore {
         }
     }
 
-    /// Downloads and keeps the images `ids` uploaded from page `slug` by
-    /// `who`, one after the other; answers the page's gallery afterwards.
-    /// Each download first reserves room in the quotas, then counts once
-    /// against `gets` (per client IP): a full quota or a spent limit refuses
-    /// before WeChat is asked.
-    pub async fn save(
+    /// Downloads and keeps the uploads `ids` of `kind` from page `slug` by
+    /// `who`, one after the other. Each download first reserves room in the
+    /// quotas, then counts once against `gets` (per client IP): a full quota
+    /// or a spent limit refuses before WeChat is asked. A file that fails its
+    /// kind's check is not written.
+    async fn save(
         &self,
+        kind: Kind,
         slug: &str,
         ids: &[String],
         who: &Uploader,
         gets: &PerKey,
-    ) -> Result<Vec<StoredImage>, MediaError> {
+    ) -> Result<(), MediaError> {
         if ids.len() > MAX_PER_REQUEST {
             return Err(MediaError::TooMany);
         }
@@ -195,7 +221,7 @@ impl MediaStore {
         let Some(page_id) = self.page_id(slug).await? else {
             return Err(MediaError::NoPage(slug.to_string()));
         };
-        // Strictly increasing, so images saved within one millisecond keep their order.
+        // Strictly increasing, so uploads saved within one millisecond keep their order.
         let mut uploaded_ms = 0;
         for id in ids {
             let known: Option<String> =
@@ -211,83 +237,93 @@ impl MediaStore {
                 .reserve(&self.db, &who.visitor, self.max_bytes)
                 .await??;
             gets.check(&who.ip_key)?;
-            let url = self.api.mp("/cgi-bin/media/get");
-            let max = room.max_bytes;
-            let download = self
-                .credentials
-                .call_with_token(Kind::AccessToken, |token| {
-                    let (client, url) = (self.api.client.clone(), url.clone());
-                    async move {
-                        let query = [("access_token", token.as_str()), ("media_id", id.as_str())];
-                        client.get_bytes_limited(&url, &query, max).await
-                    }
-                })
-                .await?;
-            let (content_type, bytes) = match download {
-                Download::Complete {
-                    content_type,
-                    bytes,
-                } => (content_type, bytes),
-                Download::TooLarge { at_least } => {
-                    let id = id.clone();
-                    return Err(match room.bound {
-                        Bound::File => MediaError::TooLarge {
-                            id,
-                            size: at_least,
-                            max: self.max_bytes,
-                        },
-                        Bound::Total => MediaError::OverQuota {
-                            id,
-                            left: max,
-                            quota: QuotaFull::Total(self.quotas.max_total),
-                        },
-                        Bound::Visitor => MediaError::OverQuota {
-                            id,
-                            left: max,
-                            quota: QuotaFull::Visitor(self.quotas.max_visitor),
-                        },
-                    });
-                }
-            };
-            let Some(ext) = extension(&content_type) else {
-                return Err(MediaError::NotAnImage {
-                    id: id.clone(),
-                    content_type,
-                });
+            let (content_type, bytes) = self.download(id, &room).await?;
+            let checked = match kind {
+                Kind::Image => image::check(id, &content_type)?,
+                Kind::Voice => voice::check(id, &content_type, &bytes)?,
             };
             uploaded_ms = crate::db::now_ms().max(uploaded_ms + 1);
-            let image = NewImage {
+            let upload = NewUpload {
+                kind,
                 media_id: id,
                 page_id: &page_id,
                 slug,
-                ext,
+                checked,
                 content_type: &content_type,
                 bytes: &bytes,
                 who,
                 uploaded_ms,
             };
-            self.store(image).await?;
+            self.store(upload).await?;
             crate::telemetry::metrics::upload("stored", bytes.len());
             // Stored: the row counts against the quotas from now on.
             drop(room);
         }
-        self.list(slug).await
+        Ok(())
     }
 
-    /// Writes one image and its row. A page deleted meanwhile takes the
-    /// image with it.
-    async fn store(&self, i: NewImage<'_>) -> Result<(), MediaError> {
+    /// `media/get` of `id`, reading at most what `room` allows: its
+    /// Content-Type and bytes.
+    async fn download(
+        &self,
+        id: &str,
+        room: &quota::Reservation,
+    ) -> Result<(String, Vec<u8>), MediaError> {
+        let url = self.api.mp("/cgi-bin/media/get");
+        let max = room.max_bytes;
+        let download = self
+            .credentials
+            .call_with_token(credentials::Kind::AccessToken, |token| {
+                let (client, url) = (self.api.client.clone(), url.clone());
+                async move {
+                    let query = [("access_token", token.as_str()), ("media_id", id)];
+                    client.get_bytes_limited(&url, &query, max).await
+                }
+            })
+            .await?;
+        match download {
+            Download::Complete {
+                content_type,
+                bytes,
+            } => Ok((content_type, bytes)),
+            Download::TooLarge { at_least } => {
+                let id = id.to_string();
+                Err(match room.bound {
+                    Bound::File => MediaError::TooLarge {
+                        id,
+                        size: at_least,
+                        max: self.max_bytes,
+                    },
+                    Bound::Total => MediaError::OverQuota {
+                        id,
+                        left: max,
+                        quota: QuotaFull::Total(self.quotas.max_total),
+                    },
+                    Bound::Visitor => MediaError::OverQuota {
+                        id,
+                        left: max,
+                        quota: QuotaFull::Visitor(self.quotas.max_visitor),
+                    },
+                })
+            }
+        }
+    }
+
+    /// Writes one upload and its row. A page deleted meanwhile takes the
+    /// upload with it.
+    async fn store(&self, i: NewUpload<'_>) -> Result<(), MediaError> {
         let file = format!(
             "{}.{}",
             hex::encode(<sha1::Sha1 as sha1::Digest>::digest(i.media_id.as_bytes())),
-            i.ext
+            i.checked.ext
         );
         tokio::fs::create_dir_all(&self.dir).await?;
         tokio::fs::write(self.dir.join(&file), i.bytes).await?;
         let inserted = sqlx::query(
             "INSERT INTO media (media_id, slug, page_id, visitor, file, content_type, size, uploader,
-                                created_at, uploaded_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (media_id) DO NOTHING",
+                                created_at, uploaded_ms, kind, duration_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (media_id) DO NOTHING",
         )
         .bind(i.media_id)
         .bind(i.slug)
@@ -299,6 +335,8 @@ impl MediaStore {
         .bind(&i.who.openid)
         .bind(crate::db::now())
         .bind(i.uploaded_ms)
+        .bind(i.kind.as_str())
+        .bind(i.checked.duration_ms)
         .execute(&self.db)
         .await;
         if let Err(e) = inserted {
@@ -315,28 +353,15 @@ impl MediaStore {
         }
         Ok(())
     }
-
-    /// The images of page `slug`, newest first.
-    pub async fn list(&self, slug: &str) -> Result<Vec<StoredImage>, MediaError> {
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT m.media_id, m.file, m.content_type, m.size FROM media m
-             JOIN pages p ON p.id = m.page_id
-             WHERE p.slug = $1 AND m.page_id <> ''
-             ORDER BY m.uploaded_ms DESC, m.media_id",
-        )
-        .bind(slug)
-        .fetch_all(&self.db)
-        .await?;
-        Ok(rows.into_iter().map(StoredImage::from).collect())
-    }
 }
 
-/// One image on its way to storage.
-struct NewImage<'a> {
+/// One upload on its way to storage.
+struct NewUpload<'a> {
+    kind: Kind,
     media_id: &'a str,
     page_id: &'a str,
     slug: &'a str,
-    ext: &'static str,
+    checked: Checked,
     content_type: &'a str,
     bytes: &'a [u8],
     who: &'a Uploader,
@@ -347,8 +372,20 @@ impl MediaStore {
     /// Every stored upload, newest first (for the dashboard), under its
     /// page's slug of today.
     pub async fn all(&self) -> Result<Vec<app::admin::MediaItem>, MediaError> {
-        let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT m.media_id, COALESCE(p.slug, m.slug), m.file, m.uploader, m.size, m.created_at
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            media_id: String,
+            slug: String,
+            file: String,
+            uploader: String,
+            size: i64,
+            created_at: i64,
+            kind: String,
+            duration_ms: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT m.media_id, COALESCE(p.slug, m.slug) AS slug, m.file, m.uploader, m.size,
+                    m.created_at, m.kind, m.duration_ms
              FROM media m LEFT JOIN pages p ON p.id = m.page_id AND m.page_id <> ''
              ORDER BY m.uploaded_ms DESC, m.media_id LIMIT 500",
         )
@@ -356,16 +393,16 @@ impl MediaStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(media_id, slug, file, uploader, size, created_at)| app::admin::MediaItem {
-                    media_id,
-                    slug,
-                    url: format!("/media/{file}"),
-                    uploader,
-                    size,
-                    created_at,
-                },
-            )
+            .map(|r| app::admin::MediaItem {
+                media_id: r.media_id,
+                slug: r.slug,
+                url: format!("/media/{}", r.file),
+                uploader: r.uploader,
+                size: r.size,
+                created_at: r.created_at,
+                voice: r.kind == Kind::Voice.as_str(),
+                duration_ms: r.duration_ms,
+            })
             .collect())
     }
 
@@ -432,10 +469,11 @@ impl From<MediaError> for app::error::ApiError {
             MediaError::BadId(_)
             | MediaError::TooMany
             | MediaError::NoPage(_)
-            | MediaError::NotAnImage { .. }
+            | MediaError::WrongKind { .. }
+            | MediaError::BadVoice { .. }
             | MediaError::TooLarge { .. } => ApiError::bad_request(e.to_string()),
             MediaError::Io(_) | MediaError::Db(_) => {
-                crate::api_error::internal("media", &e, "the image could not be stored")
+                crate::api_error::internal("media", &e, "the upload could not be stored")
             }
         }
     }
@@ -462,7 +500,10 @@ mod tests {
         ] {
             assert!(!valid_file(bad), "{bad}");
         }
-        assert_eq!(served_type("image/jpg"), "image/jpeg");
-        assert_eq!(served_type("image/png; x=y"), "image/png");
+        assert!(valid_file("0a1b2c.amr"));
+        assert_eq!(served_type("0a.jpg"), "image/jpeg");
+        assert_eq!(served_type("0a.png"), "image/png");
+        assert_eq!(served_type("0a.amr"), "audio/amr");
+        assert_eq!(served_type("0a.html"), "application/octet-stream");
     }
 }

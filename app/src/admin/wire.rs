@@ -58,6 +58,10 @@ pub struct MediaItem {
     pub uploader: String,
     pub size: i64,
     pub created_at: i64,
+    /// A voice (`wx.uploadVoice`, AMR) rather than an image.
+    pub voice: bool,
+    /// How long a voice plays.
+    pub duration_ms: i64,
 }
 
 /// An authorized user.

@@ -1,4 +1,5 @@
-//! `/admin/media`: the stored uploads, and deleting one.
+//! `/admin/media`: the stored uploads (images, and voices as AMR downloads),
+//! and deleting one.
 
 use super::{dashboard_page, form_error, when};
 use crate::admin::*;
@@ -21,7 +22,15 @@ pub fn MediaAdmin() -> impl IntoView {
                     <ul class="media-grid" data-testid="media">
                         {items.into_iter().map(|m| view! {
                             <li>
-                                <a href=m.url.clone()><img src=m.url.clone() alt="" loading="lazy" class="thumb"/></a>
+                                {if m.voice {
+                                    view! {
+                                        <a href=m.url.clone() class="thumb voice" data-testid="media-voice">
+                                            {format!("🎤 {:.1} s", m.duration_ms as f64 / 1000.0)}
+                                        </a>
+                                    }.into_any()
+                                } else {
+                                    view! { <a href=m.url.clone()><img src=m.url.clone() alt="" loading="lazy" class="thumb"/></a> }.into_any()
+                                }}
                                 <p>{m.slug.clone()} " · " {format!("{:.1} KB", m.size as f64 / 1024.0)}</p>
                                 <p class="muted">{if m.uploader.is_empty() { "anonymous".to_string() } else { m.uploader.clone() }}</p>
                                 <p class="muted">{when(m.created_at)}</p>

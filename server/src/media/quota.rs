@@ -1,10 +1,10 @@
-//! Upload quotas: all stored images together (`WXKIT_MEDIA_MAX_TOTAL_BYTES`)
-//! and the images of one visitor (`WXKIT_MEDIA_MAX_VISITOR_BYTES`; the
-//! visitor is the signed-in openid, else the client IP). Before each
-//! `media/get` the room left under both is reserved in this process, so
-//! uploads running at the same time cannot each spend the same room; a
-//! reservation is released when the image is stored (the row counts from
-//! then on) or given up.
+//! Upload quotas: all stored uploads, images and voices together
+//! (`WXKIT_MEDIA_MAX_TOTAL_BYTES`), and the uploads of one visitor
+//! (`WXKIT_MEDIA_MAX_VISITOR_BYTES`; the visitor is the signed-in openid, else
+//! the client IP). Before each `media/get` the room left under both is
+//! reserved in this process, so uploads running at the same time cannot each
+//! spend the same room; a reservation is released when the file is stored
+//! (the row counts from then on) or given up.
 
 use sqlx::AnyPool;
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 /// Which limit bounds one download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {
-    /// `WXKIT_MEDIA_MAX_BYTES`, the largest image kept.
+    /// `WXKIT_MEDIA_MAX_BYTES`, the largest file kept.
     File,
     /// What is left of the total quota.
     Total,
@@ -24,9 +24,9 @@ pub enum Bound {
 /// A quota with no room left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum QuotaFull {
-    #[error("the site's upload storage ({0} bytes) is full: no more images can be kept")]
+    #[error("the site's upload storage ({0} bytes) is full: no more uploads can be kept")]
     Total(u64),
-    #[error("your upload quota ({0} bytes) is used up: no more images can be kept from you")]
+    #[error("your upload quota ({0} bytes) is used up: no more uploads can be kept from you")]
     Visitor(u64),
 }
 
@@ -89,7 +89,7 @@ impl Quotas {
         }
     }
 
-    /// Reserves room for one image of `visitor`: the smallest of `max_file`
+    /// Reserves room for one upload of `visitor`: the smallest of `max_file`
     /// and what is left of each quota. `Ok(Err(_))` when a quota is full.
     pub async fn reserve(
         &self,

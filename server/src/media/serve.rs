@@ -1,9 +1,11 @@
-//! `GET /media/{file}`: serves a kept image. Only a file with a media row of
-//! a page that exists is served; an image of a page that requires
-//! authorization only to a session whose visitor may see that page (the same
-//! rule as the page's server functions). The name must be one wxkit makes
-//! (hex and an image extension), so nothing outside the media directory is
-//! reachable; the Content-Type comes from the row, never from sniffing.
+//! `GET /media/{file}`: serves a kept image or voice. Only a file with a
+//! media row of a page that exists is served; an upload of a page that
+//! requires authorization only to a session whose visitor may see that page
+//! (the same rule as the page's server functions). The name must be one wxkit
+//! makes (hex and a kept type's extension), so nothing outside the media
+//! directory is reachable; the Content-Type comes from that extension, which
+//! the upload's check chose, never from sniffing. A voice (AMR, which
+//! browsers do not play) is served as a download.
 
 use crate::web::AppState;
 use app::scope::Scope;
@@ -28,19 +30,19 @@ pub async fn media_file(
     req: Request,
 ) -> Response {
     if !super::valid_file(&file) {
-        return refuse(StatusCode::NOT_FOUND, "no such image");
+        return refuse(StatusCode::NOT_FOUND, "no such upload");
     }
-    let row: Result<Option<(String, String)>, sqlx::Error> = sqlx::query_as(
-        "SELECT m.content_type, p.auth_scope FROM media m
+    let row: Result<Option<String>, sqlx::Error> = sqlx::query_scalar(
+        "SELECT p.auth_scope FROM media m
          JOIN pages p ON p.id = m.page_id
          WHERE m.file = $1 AND m.page_id <> ''",
     )
     .bind(&file)
     .fetch_optional(&state.db)
     .await;
-    let (content_type, auth_scope) = match row {
+    let auth_scope = match row {
         Ok(Some(row)) => row,
-        Ok(None) => return refuse(StatusCode::NOT_FOUND, "no such image"),
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, "no such upload"),
         Err(e) => {
             crate::api_error::log_internal("media: database error", &e);
             return refuse(StatusCode::INTERNAL_SERVER_ERROR, "database error");
@@ -56,7 +58,7 @@ pub async fn media_file(
             if !signed_in.is_some_and(|(_, granted)| required.covered_by(&granted)) {
                 return refuse(
                     StatusCode::UNAUTHORIZED,
-                    "this image belongs to a page for signed-in visitors: open the page in WeChat first",
+                    "this upload belongs to a page for signed-in visitors: open the page in WeChat first",
                 );
             }
             true
@@ -72,10 +74,14 @@ pub async fn media_file(
     let ok = response.status().is_success();
     let headers = response.headers_mut();
     if ok {
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(super::served_type(&content_type)),
-        );
+        let served = super::served_type(&file);
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(served));
+        if !served.starts_with("image/") {
+            headers.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment"),
+            );
+        }
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -345,12 +345,14 @@
     };
   });
 
-  // A voice is a short AMR file (its header, then one byte per 20 ms frame).
+  // A voice is an AMR-NB file as WeChat records it: the "#!AMR\n" magic,
+  // then one 32-byte 12.2 kbit/s frame (header 0x3c) per 20 ms.
+  var AMR_FRAME = 32;
   function voice(durationMs) {
     var frames = Math.max(1, Math.round(durationMs / 20));
-    var bytes = new Uint8Array(6 + frames);
+    var bytes = new Uint8Array(6 + frames * AMR_FRAME);
     bytes.set([0x23, 0x21, 0x41, 0x4d, 0x52, 0x0a]);
-    for (var i = 0; i < frames; i++) bytes[6 + i] = 0x3c;
+    for (var i = 0; i < frames; i++) bytes[6 + i * AMR_FRAME] = 0x3c;
     var id = 'weixin://resourceid/voice' + Math.random().toString(36).slice(2);
     sim.voices[id] = { bytes: bytes, durationMs: durationMs };
     return id;
@@ -416,7 +418,7 @@
       if (!r.ok) throw new Error('invalid serverId');
       return r.arrayBuffer();
     }).then(function (b) {
-      var id = voice(Math.max(20, (b.byteLength - 6) * 20));
+      var id = voice(Math.max(20, Math.floor((b.byteLength - 6) / AMR_FRAME) * 20));
       finish('downloadVoice', o, 'ok', { localId: id });
     }, function () { finish('downloadVoice', o, 'fail invalid serverId'); });
   });

@@ -1,6 +1,7 @@
 //! The page API: the server side of the in-app pages' server functions
 //! ([`Backend`], reached through the Leptos context): signed `wx.config`s,
-//! page content, share records, saved images, cards, config-failure reports.
+//! page content, share records, saved images and voices, cards,
+//! config-failure reports.
 //!
 //! Invariants: a server function about a page runs only when the page
 //! requires no authorization or the session's visitor has the scope it
@@ -19,6 +20,7 @@ use app::jssdk::WxConfig;
 use app::media::StoredImage;
 use app::scope::Scope;
 use app::share::{ConfigFailure, PageContent};
+use app::voice::StoredVoice;
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -60,7 +62,7 @@ impl Backend for AppState {
         let who = crate::media::Uploader::new(openid, ip);
         let saved = self
             .media
-            .save(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
+            .save_images(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
             .await;
         if saved.is_err() {
             crate::telemetry::metrics::upload("refused", 0);
@@ -70,7 +72,35 @@ impl Backend for AppState {
 
     async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
         self.check_page_access(slug).await?;
-        Ok(self.media.list(slug).await?)
+        Ok(self.media.images(slug).await?)
+    }
+
+    async fn save_voices(
+        &self,
+        slug: &str,
+        server_ids: Vec<String>,
+    ) -> Result<Vec<StoredVoice>, ApiError> {
+        // The same bounds as images: one write, then each media/get per IP
+        // after the quotas; and only on a page whose admin offers voice.
+        let ip = request_ip();
+        self.limits.write(ip)?;
+        let openid = self.check_page_access(slug).await?;
+        self.check_offers_voice(slug)?;
+        let who = crate::media::Uploader::new(openid, ip);
+        let saved = self
+            .media
+            .save_voices(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
+            .await;
+        if saved.is_err() {
+            crate::telemetry::metrics::upload("refused", 0);
+        }
+        Ok(saved?)
+    }
+
+    async fn list_voices(&self, slug: &str) -> Result<Vec<StoredVoice>, ApiError> {
+        self.check_page_access(slug).await?;
+        self.check_offers_voice(slug)?;
+        Ok(self.media.voices(slug).await?)
     }
 
     async fn list_cards(&self) -> Result<Vec<CardInfo>, ApiError> {
@@ -109,6 +139,17 @@ fn request_ip() -> crate::client_ip::ClientIp {
 }
 
 impl AppState {
+    /// Page `slug` offers voice: its jsApiList has every voice interface.
+    fn check_offers_voice(&self, slug: &str) -> Result<(), ApiError> {
+        match self.pages.get(slug) {
+            Some(p) if app::voice::offers_voice(&p.content.js_api_list) => Ok(()),
+            Some(_) => Err(ApiError::bad_request(format!(
+                "page `{slug}` does not offer voice: its JS-SDK interface list lacks the voice interfaces"
+            ))),
+            None => Err(ApiError::bad_request(format!("there is no page `{slug}`"))),
+        }
+    }
+
     /// A server function about page `slug` may run: the page requires no
     /// authorization, or this session's visitor has the scope it requires.
     /// `Ok` carries the visitor's openid when one is signed in.

@@ -1,0 +1,11 @@
+-- Voices recorded on a page (wx.uploadVoice, fetched through media/get like
+-- images): a media row says which kind it is, and a voice how long it plays
+-- (counted from its AMR frames). Existing rows are images. Portable SQL.
+ALTER TABLE media ADD COLUMN kind TEXT NOT NULL DEFAULT 'image';
+ALTER TABLE media ADD COLUMN duration_ms BIGINT NOT NULL DEFAULT 0;
+
+-- The demo page offers voice (/p/demo/voice): its list gains the voice
+-- interfaces, once.
+UPDATE pages
+SET js_api_list = js_api_list || ',startRecord,stopRecord,onVoiceRecordEnd,uploadVoice,downloadVoice,playVoice,stopVoice,onVoicePlayEnd'
+WHERE slug = 'demo' AND js_api_list <> '' AND js_api_list NOT LIKE '%startRecord%';
