@@ -150,7 +150,7 @@ pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>) -> impl IntoView {
                             {on_wechat.then(|| view! {
                                 <button class="button small" data-testid="play-voice" data-media-id=id.clone()
                                     data-playing=move || if is_playing(&this) { "true" } else { "false" }
-                                    disabled=move || !ready.get() || recording.get()
+                                    disabled=move || !ready.get() || busy()
                                     on:click=move |_| play(id.clone())>
                                     {move || if is_playing(&label) { "■ Stop" } else { "▶ Play" }}
                                 </button>
@@ -234,6 +234,8 @@ mod browser {
     }
 
     pub async fn record(page: Page) {
+        // Busy until WeChat answers: a second tap cannot start another.
+        page.step.set(Step::Working("Starting…".into()));
         match wx::start_record().await {
             Ok(()) => {
                 page.recording.set(true);
@@ -299,17 +301,29 @@ mod browser {
         }
         let local_id = match known {
             Some(id) => id,
-            None => match wx::download_voice(&media_id).await {
-                Ok(id) => {
-                    remember(media_id.clone(), id.clone());
-                    id
+            // Busy while downloading: no other voice starts meanwhile.
+            None => {
+                page.step.set(Step::Working("Downloading…".into()));
+                match wx::download_voice(&media_id).await {
+                    Ok(id) => {
+                        page.step.set(Step::Idle);
+                        remember(media_id.clone(), id.clone());
+                        id
+                    }
+                    Err(WxError::Cancelled) => return page.step.set(Step::Idle),
+                    // WeChat no longer has it (kept 3 days from its upload):
+                    // the page offers its file instead.
+                    Err(e) => {
+                        page.voices.update(|voices| {
+                            if let Some(v) = voices.iter_mut().find(|v| v.media_id == media_id) {
+                                v.on_wechat = false;
+                            }
+                        });
+                        let text = format!("Could not play the voice: {e}");
+                        return page.step.set(Step::Failed(text));
+                    }
                 }
-                Err(e) => {
-                    return page
-                        .step
-                        .set(Step::Failed(format!("Could not play the voice: {e}")))
-                }
-            },
+            }
         };
         match wx::play_voice(&local_id).await {
             Ok(()) => page.playing.set(Some(media_id)),

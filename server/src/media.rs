@@ -27,8 +27,8 @@ use std::sync::Arc;
 /// At most this many uploads per request (WeChat's chooseImage maximum).
 pub const MAX_PER_REQUEST: usize = 9;
 
-/// A page lists at most this many images, and as many voices (the newest):
-/// a page's render reads no more rows than that, however many are kept.
+/// A page lists at most this many images, and as many voices (the newest,
+/// read through the `media_page_kind` index), however many are kept.
 pub const LIST_MAX: i64 = 200;
 
 /// What a media row holds (its `kind` column).
@@ -44,6 +44,16 @@ impl Kind {
         match self {
             Kind::Image => "image",
             Kind::Voice => "voice",
+        }
+    }
+
+    /// The most a download of this kind may bring: `max_bytes`
+    /// (`WXKIT_MEDIA_MAX_BYTES`), and for a voice no more than the longest
+    /// one WeChat records.
+    fn max_bytes(self, max_bytes: usize) -> usize {
+        match self {
+            Kind::Image => max_bytes,
+            Kind::Voice => max_bytes.min(voice::MAX_BYTES),
         }
     }
 
@@ -234,10 +244,10 @@ impl MediaStore {
             }
             let room = self
                 .quotas
-                .reserve(&self.db, &who.visitor, self.max_bytes)
+                .reserve(&self.db, &who.visitor, kind.max_bytes(self.max_bytes))
                 .await??;
             gets.check(&who.ip_key)?;
-            let (content_type, bytes) = self.download(id, &room).await?;
+            let (content_type, bytes) = self.download(kind, id, &room).await?;
             let checked = match kind {
                 Kind::Image => image::check(id, &content_type)?,
                 Kind::Voice => voice::check(id, &content_type, &bytes)?,
@@ -266,6 +276,7 @@ impl MediaStore {
     /// Content-Type and bytes.
     async fn download(
         &self,
+        kind: Kind,
         id: &str,
         room: &quota::Reservation,
     ) -> Result<(String, Vec<u8>), MediaError> {
@@ -292,7 +303,7 @@ impl MediaStore {
                     Bound::File => MediaError::TooLarge {
                         id,
                         size: at_least,
-                        max: self.max_bytes,
+                        max: kind.max_bytes(self.max_bytes),
                     },
                     Bound::Total => MediaError::OverQuota {
                         id,
@@ -318,7 +329,14 @@ impl MediaStore {
             i.checked.ext
         );
         tokio::fs::create_dir_all(&self.dir).await?;
-        tokio::fs::write(self.dir.join(&file), i.bytes).await?;
+        // Written aside, then renamed: a full disk or a crash never leaves a
+        // partial file under a name that is served.
+        let part = self.dir.join(format!("{file}.part"));
+        if let Err(e) = tokio::fs::write(&part, i.bytes).await {
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(e.into());
+        }
+        tokio::fs::rename(&part, self.dir.join(&file)).await?;
         let inserted = sqlx::query(
             "INSERT INTO media (media_id, slug, page_id, visitor, file, content_type, size, uploader,
                                 created_at, uploaded_ms, kind, duration_ms)

@@ -109,7 +109,9 @@ async fn voices_are_fetched_checked_kept_and_listed(db: Db) {
 
     // What is not a voice WeChat recorded is refused, nothing written.
     let files = files_in(data.path());
-    let one_minute_and_more = amr(3100);
+    // Over a minute of silence ("no data" frames, 1 byte each): small, too long.
+    let mut one_minute_and_more = b"#!AMR\n".to_vec();
+    one_minute_and_more.resize(6 + 3100, 0x7c);
     let mut cut = amr(5);
     cut.pop();
     for (content_type, bytes, expected) in [
@@ -126,6 +128,8 @@ async fn voices_are_fetched_checked_kept_and_listed(db: Db) {
             "longer than WeChat lets anyone record",
         ),
         ("audio/amr", b"#!AMR\n".to_vec(), "no sound"),
+        // More bytes than the longest voice WeChat records: the download stops there.
+        ("audio/amr", amr(3100), "at most 97606"),
     ] {
         let id = sim.media(content_type, bytes).await;
         let (status, body) = save_voices(&app, "demo", &id).await;

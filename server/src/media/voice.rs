@@ -24,6 +24,10 @@ const FRAME_MS: i64 = 20;
 /// one second more allows for how the last frame is rounded.
 pub const MAX_DURATION_MS: i64 = 61_000;
 
+/// The largest voice WeChat records: [`MAX_DURATION_MS`] of the largest
+/// frames, after the magic. A download stops there.
+pub const MAX_BYTES: usize = MAGIC.len() + (MAX_DURATION_MS / FRAME_MS) as usize * 32;
+
 /// How long WeChat keeps an uploaded voice ("获取临时素材": 3 days), less a
 /// margin: after that the page no longer offers to play it in WeChat.
 pub const ON_WECHAT_MS: i64 = 3 * 24 * 3600 * 1000 - 10 * 60 * 1000;

@@ -54,20 +54,9 @@ impl Backend for AppState {
         slug: &str,
         server_ids: Vec<String>,
     ) -> Result<Vec<StoredImage>, ApiError> {
-        // One write per request; each media_id fetched from WeChat counts
-        // again, per IP (`save`), after the quotas are checked.
-        let ip = request_ip();
-        self.limits.write(ip)?;
-        let openid = self.check_page_access(slug).await?;
-        let who = crate::media::Uploader::new(openid, ip);
-        let saved = self
-            .media
-            .save_images(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
-            .await;
-        if saved.is_err() {
-            crate::telemetry::metrics::upload("refused", 0);
-        }
-        Ok(saved?)
+        let who = self.uploader(slug).await?;
+        let gets = &self.limits.media_gets_per_ip;
+        counted(self.media.save_images(slug, &server_ids, &who, gets).await)
     }
 
     async fn list_images(&self, slug: &str) -> Result<Vec<StoredImage>, ApiError> {
@@ -80,21 +69,11 @@ impl Backend for AppState {
         slug: &str,
         server_ids: Vec<String>,
     ) -> Result<Vec<StoredVoice>, ApiError> {
-        // The same bounds as images: one write, then each media/get per IP
-        // after the quotas; and only on a page whose admin offers voice.
-        let ip = request_ip();
-        self.limits.write(ip)?;
-        let openid = self.check_page_access(slug).await?;
+        // The same bounds as images, on a page whose admin offers voice.
+        let who = self.uploader(slug).await?;
         self.check_offers_voice(slug)?;
-        let who = crate::media::Uploader::new(openid, ip);
-        let saved = self
-            .media
-            .save_voices(slug, &server_ids, &who, &self.limits.media_gets_per_ip)
-            .await;
-        if saved.is_err() {
-            crate::telemetry::metrics::upload("refused", 0);
-        }
-        Ok(saved?)
+        let gets = &self.limits.media_gets_per_ip;
+        counted(self.media.save_voices(slug, &server_ids, &who, gets).await)
     }
 
     async fn list_voices(&self, slug: &str) -> Result<Vec<StoredVoice>, ApiError> {
@@ -138,7 +117,25 @@ fn request_ip() -> crate::client_ip::ClientIp {
     )
 }
 
+/// An upload's outcome, a refusal counted in the metrics.
+fn counted<T>(saved: Result<T, crate::media::MediaError>) -> Result<T, ApiError> {
+    if saved.is_err() {
+        crate::telemetry::metrics::upload("refused", 0);
+    }
+    Ok(saved?)
+}
+
 impl AppState {
+    /// Who uploads to page `slug`, once the request passed the per-IP write
+    /// limit (one write per request; each media_id fetched from WeChat counts
+    /// again, per IP, after the quotas are checked) and the page's access rule.
+    async fn uploader(&self, slug: &str) -> Result<crate::media::Uploader, ApiError> {
+        let ip = request_ip();
+        self.limits.write(ip)?;
+        let openid = self.check_page_access(slug).await?;
+        Ok(crate::media::Uploader::new(openid, ip))
+    }
+
     /// Page `slug` offers voice: its jsApiList has every voice interface.
     fn check_offers_voice(&self, slug: &str) -> Result<(), ApiError> {
         match self.pages.get(slug) {
