@@ -10,6 +10,7 @@ mod dashboard;
 pub mod debugger;
 pub mod editor;
 pub mod error;
+pub mod i18n;
 pub mod jssdk;
 pub mod media;
 mod pages;
@@ -45,6 +46,12 @@ impl Default for SiteInfo {
             sdk_url: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js".into(),
         }
     }
+}
+
+/// The language of this request's page, as the server chose it (server
+/// side; islands get it as a prop).
+pub fn lang() -> i18n::Lang {
+    request_extension::<i18n::Lang>().unwrap_or_default()
 }
 
 /// The [`SiteInfo`] of this request (server side; the default elsewhere).
@@ -92,7 +99,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let in_app = request_extension::<share::ServedPage>().is_some();
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html lang=lang().tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>

@@ -37,6 +37,30 @@ fn current_page_url() -> Option<String> {
     None
 }
 
+/// The pages' texts.
+pub mod t {
+    crate::texts! {
+        HOME_LEAD: "在微信里打开的页面，签名在服务器上完成。", "Pages for WeChat, signed on the server.";
+        OPEN_DEMO: "打开演示页", "Open the demo page";
+        WEB_AUTH: "网页授权：", "Web authorization: ";
+        AUTH_BASE: "静默授权（snsapi_base）", "silent (snsapi_base)";
+        AUTH_USERINFO: "获取你的资料（snsapi_userinfo）", "with your profile (snsapi_userinfo)";
+        LOADING: "加载中…", "Loading…";
+        TAB_STORY: "故事", "Story";
+        TAB_ABOUT: "关于", "About";
+        SHARE: "分享", "Share";
+        PHOTOS: "照片", "Photos";
+        CARDS: "卡券", "Cards";
+        VOICE: "语音", "Voice";
+        BACK: "← 返回页面", "← Back to the page";
+        WECHAT_USER: "微信用户 …{id}", "WeChat user …{id}";
+        SIGNED_IN_PROFILE: "已用你的微信资料登录", "signed in with your WeChat profile";
+        SIGNED_IN_SILENT: "已由微信静默识别", "identified silently by WeChat";
+        NOT_FOUND: "页面不存在", "Page not found";
+        BACK_TO_START: "返回首页", "Back to the start";
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum ConfigState {
     /// Server-rendered, not hydrated yet.
@@ -48,17 +72,18 @@ enum ConfigState {
 
 #[component]
 pub fn Home() -> impl IntoView {
+    let lang = crate::lang();
     view! {
         <section class="card">
             <h1>"wxkit"</h1>
-            <p class="lead">"Pages for WeChat, signed on the server."</p>
+            <p class="lead">{t::HOME_LEAD.get(lang)}</p>
             <ConfigStatus/>
-            <p><a href="/p/demo">"Open the demo page"</a></p>
+            <p><a href="/p/demo">{t::OPEN_DEMO.get(lang)}</a></p>
             <p class="links">
-                "Web authorization: "
-                <a href="/p/demo-base" data-testid="to-demo-base">"silent (snsapi_base)"</a>
+                {t::WEB_AUTH.get(lang)}
+                <a href="/p/demo-base" data-testid="to-demo-base">{t::AUTH_BASE.get(lang)}</a>
                 " · "
-                <a href="/p/demo-userinfo" data-testid="to-demo-userinfo">"with your profile (snsapi_userinfo)"</a>
+                <a href="/p/demo-userinfo" data-testid="to-demo-userinfo">{t::AUTH_USERINFO.get(lang)}</a>
             </p>
         </section>
     }
@@ -132,7 +157,7 @@ where
     let slug = move || params.read().get("slug").unwrap_or_default();
     let page = Resource::new(slug, load);
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>{t::LOADING.get(crate::lang())}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(Some(data)) => render(data),
@@ -163,6 +188,7 @@ pub fn PageView() -> impl IntoView {
 
 fn in_app_page(p: &PageContent) -> AnyView {
     let simulate = crate::site().simulate;
+    let lang = crate::lang();
     let photos_href = format!("/p/{}/photos", p.slug);
     let cards_href = format!("/p/{}/cards", p.slug);
     let share = p.clone();
@@ -172,24 +198,24 @@ fn in_app_page(p: &PageContent) -> AnyView {
         <article class="card">
             <h1 data-testid="page-title">{p.title.clone()}</h1>
             <crate::runtime::SectionTabs tabs=vec![
-                ("story".to_string(), "Story".to_string()),
-                ("about".to_string(), "About".to_string()),
+                ("story".to_string(), t::TAB_STORY.get(lang).to_string()),
+                ("about".to_string(), t::TAB_ABOUT.get(lang).to_string()),
             ]/>
             <p>{p.body.clone()}</p>
         </article>
         <crate::runtime::WxRuntime simulate apis=p.js_api_list.clone()>
             <section class="card">
-                <h2>"Share"</h2>
+                <h2>{t::SHARE.get(lang)}</h2>
                 <crate::share::ShareIsland page=share/>
             </section>
         </crate::runtime::WxRuntime>
         <nav class="card links">
-            <a href=photos_href data-testid="to-photos">"Photos"</a>
+            <a href=photos_href data-testid="to-photos">{t::PHOTOS.get(lang)}</a>
             " · "
-            <a href=cards_href data-testid="to-cards">"Cards"</a>
+            <a href=cards_href data-testid="to-cards">{t::CARDS.get(lang)}</a>
             {crate::voice::offers_voice(&p.js_api_list).then(|| view! {
                 " · "
-                <a href=format!("/p/{}/voice", p.slug) data-testid="to-voice">"Voice"</a>
+                <a href=format!("/p/{}/voice", p.slug) data-testid="to-voice">{t::VOICE.get(lang)}</a>
             })}
         </nav>
     }
@@ -199,13 +225,15 @@ fn in_app_page(p: &PageContent) -> AnyView {
 /// A page's sub-page (photos, cards, voice): a back link, then `children` inside the
 /// WeChat runtime, with the page's share content set there too.
 #[component]
-fn SubPage(page: PageContent, heading: &'static str, children: Children) -> impl IntoView {
+fn SubPage(page: PageContent, heading: crate::i18n::Text, children: Children) -> impl IntoView {
     let simulate = crate::site().simulate;
+    let lang = crate::lang();
+    let heading = heading.get(lang);
     view! {
         <leptos_meta::Title text=format!("{} · {heading}", page.title)/>
         <article class="card">
             <h1 data-testid="page-title">{page.title.clone()}</h1>
-            <p><a href=format!("/p/{}", page.slug)>"← Back to the page"</a></p>
+            <p><a href=format!("/p/{}", page.slug)>{t::BACK.get(lang)}</a></p>
         </article>
         <crate::runtime::WxRuntime simulate apis=page.js_api_list.clone()>
             <section class="card">
@@ -229,15 +257,16 @@ fn VisitorCard(visitor: crate::Visitor) -> impl IntoView {
         .into_iter()
         .rev()
         .collect();
+    let lang = crate::lang();
     let name = if visitor.nickname.is_empty() {
-        format!("WeChat user …{short_id}")
+        t::WECHAT_USER.fill(lang, &[("id", &short_id)])
     } else {
         visitor.nickname.clone()
     };
     let scope = if crate::scope::Scope::UserInfo.covered_by(&visitor.scope) {
-        "signed in with your WeChat profile"
+        t::SIGNED_IN_PROFILE.get(lang)
     } else {
-        "identified silently by WeChat"
+        t::SIGNED_IN_SILENT.get(lang)
     };
     view! {
         <section class="card visitor" data-testid="visitor" data-openid=visitor.openid.clone()
@@ -264,8 +293,8 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <section class="card">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Back to the start"</a></p>
+            <h1>{t::NOT_FOUND.get(crate::lang())}</h1>
+            <p><a href="/">{t::BACK_TO_START.get(crate::lang())}</a></p>
         </section>
     }
 }
@@ -285,7 +314,7 @@ pub fn PhotosView() -> impl IntoView {
         },
         |(p, gallery): (PageContent, Vec<crate::media::StoredImage>)| {
             view! {
-                <SubPage page=p.clone() heading="Photos">
+                <SubPage page=p.clone() heading=t::PHOTOS>
                     <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery=gallery.clone()/>
                 </SubPage>
             }
@@ -309,7 +338,7 @@ pub fn CardsView() -> impl IntoView {
         },
         |(p, cards): (PageContent, Vec<crate::cards::CardInfo>)| {
             view! {
-                <SubPage page=p heading="Cards">
+                <SubPage page=p heading=t::CARDS>
                     <crate::cards::CardsIsland cards=cards.clone()/>
                 </SubPage>
             }
@@ -336,7 +365,7 @@ pub fn VoiceView() -> impl IntoView {
         },
         |(p, voices): (PageContent, Vec<crate::voice::StoredVoice>)| {
             view! {
-                <SubPage page=p.clone() heading="Voice">
+                <SubPage page=p.clone() heading=t::VOICE>
                     <crate::voice::VoicesIsland slug=p.slug.clone() voices=voices.clone()/>
                 </SubPage>
             }

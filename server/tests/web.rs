@@ -329,3 +329,77 @@ async fn the_jssdk_playground_is_served_only_where_it_is_wanted() {
     let off = App::start(&sim, &Db::sqlite(), &[("WXKIT_PLAYGROUND", "0")]).await;
     assert_eq!(off.fetch("/jssdk").await.status(), 404);
 }
+
+/// `GET path` with these request headers: the HTML.
+async fn html_with(app: &App, path: &str, headers: &[(&str, &str)]) -> String {
+    let mut req = reqwest::Client::new().get(format!("{}{path}", app.base()));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().await.unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_speaks_the_visitors_language_and_says_so() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]).await;
+    let wechat = |lang: &str| {
+        format!(
+            "Mozilla/5.0 (iPhone) Mobile/15E148 MicroMessenger/8.0.49 NetType/WIFI Language/{lang}"
+        )
+    };
+    let (zh_cn, zh_tw, en) = (wechat("zh_CN"), wechat("zh_TW"), wechat("en"));
+    // (request headers, the page's lang, its nav's "Photos" link)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 6] = [
+        // WeChat's Language/ field first, whatever the browser says.
+        (
+            &[("user-agent", &en), ("accept-language", "zh-CN")],
+            "en",
+            ">Photos</a>",
+        ),
+        (
+            &[("user-agent", &zh_cn), ("accept-language", "en")],
+            "zh-CN",
+            ">照片</a>",
+        ),
+        (&[("user-agent", &zh_tw)], "zh-CN", ">照片</a>"),
+        // Then Accept-Language, by weight.
+        (
+            &[("accept-language", "fr;q=1, en;q=0.8, zh;q=0.5")],
+            "en",
+            ">Photos</a>",
+        ),
+        (&[("accept-language", "de")], "zh-CN", ">照片</a>"),
+        // Then Simplified Chinese.
+        (&[], "zh-CN", ">照片</a>"),
+    ];
+    for (headers, lang, nav) in cases {
+        let html = html_with(&app, "/p/demo", headers).await;
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\"")),
+            "{headers:?}: {}",
+            &html[..200]
+        );
+        assert!(html.contains(nav), "{headers:?}: {nav}");
+    }
+    // A sub-page and a missing page too.
+    let html = html_with(&app, "/p/demo/photos", &[("user-agent", &en)]).await;
+    assert!(html.contains("← Back to the page"), "{html}");
+    let html = html_with(&app, "/p/demo/photos", &[("user-agent", &zh_cn)]).await;
+    assert!(html.contains("← 返回页面"), "{html}");
+    let missing = reqwest::Client::new()
+        .get(format!("{}/p/no-such-page", app.base()))
+        .header("user-agent", &zh_cn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("页面不存在"));
+    // The dashboard speaks English and says so, whatever the browser prefers.
+    let html = html_with(&app, "/admin/sign-in", &[("accept-language", "zh-CN")]).await;
+    assert!(html.contains("<html lang=\"en\""), "{}", &html[..200]);
+}

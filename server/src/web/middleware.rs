@@ -18,6 +18,7 @@ use crate::oauth::{CallbackError, Gate};
 use crate::page_cache::CachedPage;
 use crate::share;
 use app::error::ApiError;
+use app::i18n::Lang;
 use app::jssdk::EmbeddedConfig;
 use app::scope::Scope;
 use axum::body::Body;
@@ -28,13 +29,33 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use tower_sessions::Session;
 
+/// The language a page is shown in: the visitor's, as WeChat's user agent
+/// or the browser says ([`Lang::negotiate`]). The dashboard speaks English.
+fn page_lang(req: &Request) -> Lang {
+    if req.uri().path().starts_with("/admin") {
+        return Lang::En;
+    }
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    Lang::negotiate(header(header::USER_AGENT), header(header::ACCEPT_LANGUAGE))
+}
+
 /// Signs the URL of every page request (`WXKIT_PUBLIC_ORIGIN` + path + query)
-/// and hands the result to the shell through the request's extensions.
+/// and hands the result to the shell through the request's extensions, with
+/// the language the page is shown in.
 pub(super) async fn embed_config(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {
+        let lang = page_lang(&req);
+        req.extensions_mut().insert(lang);
+    }
     let path = req.uri().path();
     // The dashboard is not opened in WeChat: it needs no wx.config.
     if req.method() == Method::GET && !path.starts_with("/api/") && !path.starts_with("/admin") {

@@ -1,0 +1,334 @@
+//! The languages wxkit speaks to people, Simplified Chinese and English, and
+//! how one is chosen.
+//!
+//! A text is a [`Text`], one field per language: a translation left out is a
+//! compile error, and a key that does not exist is one too (texts are
+//! constants). A text with values in it is a function that `match`es on
+//! [`Lang`], so a language left out is a compile error there as well. Islands
+//! get the [`Lang`] as a prop and use the texts they name, so a page's WASM
+//! carries only its islands' texts in both languages: there is no catalogue
+//! to download.
+//!
+//! Choosing: an in-app page's pinned language, else the `Language/` field
+//! WeChat puts in its user agent (`zh_CN`, `zh_TW`, `en`), else the browser's
+//! `Accept-Language`, else Simplified Chinese ([`Lang::negotiate`]).
+
+use serde::{Deserialize, Serialize};
+
+/// A language wxkit speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Lang {
+    /// Simplified Chinese (`zh-CN`); also what a Traditional Chinese
+    /// reader gets, being closer than English.
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    /// Every language, in the order the dashboard offers them.
+    pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
+
+    /// The BCP 47 tag, for `<html lang>` and storage.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language's own name (for a language menu).
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "简体中文",
+            Lang::En => "English",
+        }
+    }
+
+    /// The language of a tag as browsers and WeChat write them (`zh-CN`,
+    /// `zh_TW`, `zh-Hans`, `en-US`, `EN`); `None` for any other language.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("zh") {
+            Some(Lang::ZhCn)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language WeChat's in-app browser says its user reads: the
+    /// `Language/…` field of its user agent.
+    pub fn from_wechat_user_agent(user_agent: &str) -> Option<Lang> {
+        if !user_agent.contains("MicroMessenger") && !user_agent.contains("wxwork") {
+            return None;
+        }
+        let (_, rest) = user_agent.split_once("Language/")?;
+        Lang::from_tag(rest.split([' ', ';', ')']).next().unwrap_or(""))
+    }
+
+    /// The most preferred language of an `Accept-Language` header that
+    /// wxkit speaks (entries with `q=0` are refused ones; at most the first
+    /// 16 entries are read).
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(u16, Lang)> = None;
+        for entry in header.split(',').take(16) {
+            let mut parts = entry.split(';');
+            let Some(lang) = Lang::from_tag(parts.next().unwrap_or("")) else {
+                continue;
+            };
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(1000, quality);
+            // The first of equal weights wins, as the header orders them.
+            if q > 0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
+    /// The language for a visitor: WeChat's, then the browser's, then
+    /// Simplified Chinese.
+    pub fn negotiate(user_agent: &str, accept_language: &str) -> Lang {
+        Lang::from_wechat_user_agent(user_agent)
+            .or_else(|| Lang::from_accept_language(accept_language))
+            .unwrap_or_default()
+    }
+}
+
+/// An `Accept-Language` weight in thousandths (`0.8` → 800); a malformed
+/// one (`1.5`, `abc`) counts as 0 (refused).
+fn quality(q: &str) -> u16 {
+    let q = q.trim();
+    let (int, frac) = q.split_once('.').unwrap_or((q, ""));
+    let thousandths = || -> Option<u16> {
+        let int: u16 = match int {
+            "0" => 0,
+            "1" => 1000,
+            _ => return None,
+        };
+        // RFC 9110: "0" [ "." 0*3DIGIT ] / "1" [ "." 0*3("0") ].
+        if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let frac: u16 = format!("{frac:0<3}").parse().ok()?;
+        (int == 0 || frac == 0).then_some(int + frac)
+    };
+    thousandths().unwrap_or(0)
+}
+
+/// One text in every language wxkit speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub const fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::ZhCn => self.zh,
+            Lang::En => self.en,
+        }
+    }
+
+    /// The text in `lang` with its `{name}` placeholders replaced by
+    /// `values` (`("name", value)`); the catalogue checks make sure both
+    /// languages have the same placeholders.
+    pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
+        let mut out = self.get(lang).to_string();
+        for (name, value) in values {
+            out = out.replace(&["{", name, "}"].concat(), value);
+        }
+        out
+    }
+}
+
+/// Declares a module's texts as [`Text`] constants, each in every language,
+/// and `ALL`, the list the catalogue checks read:
+///
+/// ```ignore
+/// texts! {
+///     RECORD: "录音", "Record";
+/// }
+/// ```
+#[macro_export]
+macro_rules! texts {
+    ($($(#[$meta:meta])* $name:ident: $zh:literal, $en:literal;)*) => {
+        $(
+            $(#[$meta])*
+            pub const $name: $crate::i18n::Text = $crate::i18n::Text { zh: $zh, en: $en };
+        )*
+        /// Every text above, by name (for the catalogue checks).
+        #[allow(dead_code)]
+        pub const ALL: &[(&str, $crate::i18n::Text)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+/// Whether `s` has a CJK ideograph (a Chinese text must).
+pub fn has_cjk(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}'))
+}
+
+/// The `{…}` placeholders of a text, in order.
+pub fn placeholders(s: &str) -> Vec<&str> {
+    s.split('{')
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
+/// What is wrong with a catalogue: a Chinese text without Chinese, an
+/// English one with Chinese, an empty one, or placeholders that differ.
+pub fn check_catalogue(module: &str, texts: &[(&str, Text)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (name, t) in texts {
+        if t.zh.trim().is_empty() || t.en.trim().is_empty() {
+            problems.push(format!("{module}::{name}: empty"));
+        }
+        if !has_cjk(t.zh) {
+            problems.push(format!(
+                "{module}::{name}: the Chinese text has no Chinese: {:?}",
+                t.zh
+            ));
+        }
+        if has_cjk(t.en) {
+            problems.push(format!(
+                "{module}::{name}: the English text has Chinese: {:?}",
+                t.en
+            ));
+        }
+        let (mut zh, mut en) = (placeholders(t.zh), placeholders(t.en));
+        zh.sort_unstable();
+        en.sort_unstable();
+        if zh != en {
+            problems.push(format!(
+                "{module}::{name}: placeholders differ: {zh:?} / {en:?}"
+            ));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0 Mobile Safari/537.36 XWEB/1160117 MMWEBSDK/20240301 MMWEBID/1234 MicroMessenger/8.0.48.2580(0x28003036) WeChat/arm64 Weixin NetType/WIFI Language/en ABI/arm64";
+    const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.48(0x18003029) NetType/4G Language/zh_TW";
+
+    #[test]
+    fn wechat_says_which_language_its_user_reads() {
+        assert_eq!(Lang::from_wechat_user_agent(ANDROID), Some(Lang::En));
+        assert_eq!(Lang::from_wechat_user_agent(IPHONE), Some(Lang::ZhCn));
+        let zh_cn = IPHONE.replace("zh_TW", "zh_CN");
+        assert_eq!(Lang::from_wechat_user_agent(&zh_cn), Some(Lang::ZhCn));
+        // Not WeChat, or no field, or a language wxkit does not speak.
+        assert_eq!(
+            Lang::from_wechat_user_agent("Mozilla/5.0 Language/en"),
+            None
+        );
+        assert_eq!(Lang::from_wechat_user_agent("MicroMessenger/8.0"), None);
+        let fr = ANDROID.replace("Language/en", "Language/fr");
+        assert_eq!(Lang::from_wechat_user_agent(&fr), None);
+    }
+
+    #[test]
+    fn accept_language_is_read_by_weight() {
+        let cases = [
+            ("en-US,en;q=0.9,zh-CN;q=0.8", Some(Lang::En)),
+            ("zh-CN,zh;q=0.9,en;q=0.8", Some(Lang::ZhCn)),
+            ("fr-FR, en;q=0.5, zh;q=0.7", Some(Lang::ZhCn)),
+            ("zh-Hant-TW", Some(Lang::ZhCn)),
+            ("de, fr;q=0.9", None),
+            ("en;q=0, zh;q=0.1", Some(Lang::ZhCn)),
+            ("en;q=abc", None),
+            ("en;q=1.5", None),
+            ("EN-gb", Some(Lang::En)),
+            ("", None),
+            ("*", None),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(Lang::from_accept_language(header), expected, "{header}");
+        }
+        // Only the first 16 entries are read.
+        let long = format!("{}en", "de,".repeat(16));
+        assert_eq!(Lang::from_accept_language(&long), None);
+    }
+
+    #[test]
+    fn wechat_comes_first_then_the_browser_then_chinese() {
+        assert_eq!(Lang::negotiate(ANDROID, "zh-CN"), Lang::En);
+        assert_eq!(Lang::negotiate("Mozilla/5.0 Chrome", "en-US"), Lang::En);
+        assert_eq!(Lang::negotiate("Mozilla/5.0 Chrome", "fr"), Lang::ZhCn);
+        assert_eq!(Lang::negotiate("", ""), Lang::ZhCn);
+    }
+
+    /// Every catalogue of the app: what the type system cannot check.
+    #[test]
+    fn every_catalogue_is_written_in_both_languages() {
+        let catalogues: [(&str, &[(&str, Text)]); 1] = [("pages", crate::pages::t::ALL)];
+        let mut problems = Vec::new();
+        for (module, texts) in catalogues {
+            assert!(!texts.is_empty(), "{module}");
+            problems.extend(check_catalogue(module, texts));
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+        // The checks themselves catch what they are for.
+        let bad = [
+            (
+                "UNTRANSLATED",
+                Text {
+                    zh: "Record",
+                    en: "Record",
+                },
+            ),
+            (
+                "SWAPPED",
+                Text {
+                    zh: "录音",
+                    en: "录音",
+                },
+            ),
+            (
+                "PLACEHOLDER",
+                Text {
+                    zh: "{n} 张",
+                    en: "{count} photos",
+                },
+            ),
+        ];
+        assert_eq!(check_catalogue("bad", &bad).len(), 3);
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_either_language() {
+        let t = Text {
+            zh: "正在上传第 {i} 张，共 {n} 张…",
+            en: "Uploading {i} of {n}…",
+        };
+        assert_eq!(
+            t.fill(Lang::En, &[("i", "1"), ("n", "3")]),
+            "Uploading 1 of 3…"
+        );
+        assert_eq!(
+            t.fill(Lang::ZhCn, &[("i", "1"), ("n", "3")]),
+            "正在上传第 1 张，共 3 张…"
+        );
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_tag(lang.tag()), Some(lang));
+            let json = serde_json::to_string(&lang).unwrap();
+            assert_eq!(json, format!("\"{}\"", lang.tag()));
+        }
+    }
+}
