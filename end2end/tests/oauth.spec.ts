@@ -55,6 +55,31 @@ test('declining shows a friendly page that offers to try again', async ({ page }
   await expect(page.getByTestId('visitor-nickname')).toHaveText('改主意了');
 });
 
+// The OAuth flow in either language: WeChat's Language/ field decides the
+// in-app page's chrome and the outcome page, and <html lang> says which.
+for (const [lang, ua, texts] of [
+  ['zh-CN', DEVICES[0].userAgent, { photos: '照片', refused: '你没有登录', retry: '重试' }],
+  ['en', DEVICES[0].userAgent.replace('Language/zh_CN', 'Language/en'), { photos: 'Photos', refused: 'You did not sign in', retry: 'Try again' }],
+] as const) {
+  test.describe(`in ${lang}`, () => {
+    test.use({ userAgent: ua });
+
+    test('the page and the outcome of a declined sign-in speak the visitor\'s language', async ({ page }) => {
+      await page.goto('/p/demo-userinfo');
+      await page.locator('#sim-deny').click();
+      await expect(page.getByTestId('oauth-outcome')).toHaveAttribute('data-kind', 'refused');
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      await expect(page.locator('h1')).toHaveText(texts.refused);
+      await expect(page.getByTestId('try-again')).toHaveText(texts.retry);
+      await page.getByTestId('try-again').click();
+      await page.locator('#sim-allow').click();
+      await page.waitForURL(u => u.pathname === '/p/demo-userinfo');
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      await expect(page.getByTestId('to-photos')).toHaveText(texts.photos);
+    });
+  });
+}
+
 test.describe('WeCom', () => {
   test.use({ userAgent: WECOM });
 

@@ -348,8 +348,9 @@ async fn a_reused_code_is_explained_then_a_fresh_attempt_succeeds() {
     let code = query(&back)["code"].clone();
     assert_eq!(first.get(&back).await.status, 302);
 
-    // The same code with a fresh, valid state of another attempt.
-    let second = Browser::new();
+    // The same code with a fresh, valid state of another attempt (in an
+    // English browser: the page explains in English).
+    let second = Browser::with_headers(&[("accept-language", "en-GB,en;q=0.9")]);
     let start = second.get(&format!("{}/p/demo-userinfo", app.base())).await;
     let state = query(start.location.as_deref().unwrap())["state"].clone();
     let reused = second
@@ -619,4 +620,91 @@ async fn the_message_server_answers_echostr_only_to_a_good_signature() {
     .await
     .unwrap();
     assert_eq!(r.status(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outcome_pages_speak_the_visitors_language() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]).await;
+    let wechat = |lang: &str| {
+        format!("Mozilla/5.0 (iPhone) MicroMessenger/8.0.49 NetType/WIFI Language/{lang}")
+    };
+    let (zh, en) = (wechat("zh_CN"), wechat("en"));
+    for (ua, lang, texts) in [
+        (&zh, "zh-CN", ["你没有登录", "重试", "返回首页"]),
+        (
+            &en,
+            "en",
+            ["You did not sign in", "Try again", "Back to the start"],
+        ),
+    ] {
+        let browser = Browser::with_headers(&[("user-agent", ua.as_str())]);
+        let start = browser
+            .get(&format!("{}/p/demo-userinfo", app.base()))
+            .await;
+        let back = browser
+            .consent(start.location.as_deref().unwrap(), "", false)
+            .await;
+        let refused = browser.get(&back).await;
+        assert!(refused.body.contains(r#"data-kind="refused""#));
+        assert!(
+            refused.body.contains(&format!("<html lang=\"{lang}\">")),
+            "{}",
+            refused.body
+        );
+        for text in texts {
+            assert!(
+                refused.body.contains(text),
+                "{lang}: {text} in {}",
+                refused.body
+            );
+        }
+    }
+    // A WeChat error: its meaning in the visitor's language, WeChat's own
+    // errmsg as WeChat wrote it.
+    let browser = Browser::with_headers(&[("user-agent", zh.as_str())]);
+    let start = browser
+        .get(&format!("{}/p/demo-userinfo", app.base()))
+        .await;
+    let state = query(start.location.as_deref().unwrap())["state"].clone();
+    let made_up = browser
+        .get(&format!(
+            "{}/oauth/callback?code=madeUpCode&state={state}",
+            app.base()
+        ))
+        .await;
+    assert!(
+        made_up.body.contains(r#"data-errcode="40029""#),
+        "{}",
+        made_up.body
+    );
+    assert!(
+        made_up.body.contains("微信错误码 40029：OAuth code 无效"),
+        "{}",
+        made_up.body
+    );
+    assert!(
+        made_up.body.contains("微信原文：invalid code"),
+        "{}",
+        made_up.body
+    );
+    // A link that is not one the site issued, to a browser that prefers English.
+    let english = Browser::with_headers(&[("accept-language", "en-US,en;q=0.9,zh;q=0.8")]);
+    let forged = english
+        .get(&format!(
+            "{}/oauth/callback?code=c&state=forged",
+            app.base()
+        ))
+        .await;
+    assert!(
+        forged.body.contains(r#"<html lang="en">"#),
+        "{}",
+        forged.body
+    );
+    assert!(
+        forged.body.contains("open the page again"),
+        "{}",
+        forged.body
+    );
 }

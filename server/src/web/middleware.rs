@@ -35,13 +35,7 @@ fn page_lang(req: &Request) -> Lang {
     if req.uri().path().starts_with("/admin") {
         return Lang::En;
     }
-    let header = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    Lang::negotiate(header(header::USER_AGENT), header(header::ACCEPT_LANGUAGE))
+    super::oauth_pages::visitor_lang(req.headers())
 }
 
 /// Signs the URL of every page request (`WXKIT_PUBLIC_ORIGIN` + path + query)
@@ -143,12 +137,15 @@ pub(super) async fn authorize_pages(
         match crate::cards::any_bound(&state.db).await {
             Ok(true) => required = Some(Scope::Base),
             Ok(false) => {}
-            Err(e) => return outcome_page(&CallbackError::from(e)),
+            Err(e) => return outcome_page(&CallbackError::from(e), page_lang(&req)),
         }
     }
     if let Some(scope) = required {
         let Some(session) = req.extensions().get::<Session>().cloned() else {
-            return outcome_page(&CallbackError::Internal("no session layer".into()));
+            return outcome_page(
+                &CallbackError::Internal("no session layer".into()),
+                page_lang(&req),
+            );
         };
         let return_to = req
             .uri()
@@ -161,7 +158,7 @@ pub(super) async fn authorize_pages(
             }
             Ok(Gate::Allow(None)) => {}
             Ok(Gate::Authorize { url, cookie }) => return found_setting(&url, &cookie),
-            Err(e) => return outcome_page(&e),
+            Err(e) => return outcome_page(&e, page_lang(&req)),
         }
     }
     // The page as this request shows it: its render reads it from here (no

@@ -9,6 +9,7 @@
 
 use super::AppState;
 use crate::oauth::CallbackError;
+use app::i18n::Lang;
 use app::scope::Scope;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -18,6 +19,39 @@ use axum::Router;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tower_sessions::Session;
+
+/// The outcome pages' texts.
+mod t {
+    app::texts! {
+        MISSING_STATE: "登录链接不完整", "This sign-in link is incomplete";
+        UNKNOWN_STATE: "登录链接无效", "This sign-in link is not valid";
+        EXPIRED_STATE: "登录链接已过期", "This sign-in link expired";
+        OTHER_SESSION: "这次登录属于另一个浏览器", "This sign-in belongs to another browser";
+        REFUSED: "你没有登录", "You did not sign in";
+        WECHAT: "微信未能为你登录", "WeChat could not sign you in";
+        UNAVAILABLE: "暂时无法连接微信", "WeChat could not be reached";
+        INTERNAL: "我们这边出了问题", "Something went wrong on our side";
+        BAD_SCOPE: "无法登录", "Cannot sign in";
+        MSG_MISSING_STATE: "登录链接缺少 state 参数：请重新打开页面登录。",
+            "The sign-in link has no state: open the page again to sign in.";
+        MSG_UNKNOWN_STATE: "这个登录链接不是本网站发出的：请重新打开页面登录。",
+            "This sign-in link is not one this site issued: open the page again to sign in.";
+        MSG_EXPIRED_STATE: "登录链接已过期（有效期 10 分钟）：请重新打开页面登录。",
+            "This sign-in link expired (they last 10 minutes): open the page again to sign in.";
+        MSG_OTHER_SESSION: "这次登录是在另一个浏览器或会话中开始的：请在这里重新打开页面。",
+            "This sign-in was started in another browser or session: open the page again here.";
+        MSG_REFUSED: "页面需要知道你是谁。你可以再试一次，微信会再问你一次。",
+            "The page needs to know who you are. You can try again; WeChat will ask you once more.";
+        MSG_TRY_LATER: "请稍后再试；如果一直这样，请告诉网站的管理员。",
+            "Please try again in a moment; if it keeps happening, tell the site's operator.";
+        MSG_BAD_SCOPE: "scope 只能是 snsapi_base 或 snsapi_userinfo。",
+            "scope must be snsapi_base or snsapi_userinfo.";
+        ERRCODE: "微信错误码 {errcode}：{meaning}", "errcode {errcode}: {meaning}";
+        WECHAT_SAID: "微信原文：{errmsg}", "WeChat said: {errmsg}";
+        TRY_AGAIN: "重试", "Try again";
+        BACK_TO_START: "返回首页", "Back to the start";
+    }
+}
 
 /// The OAuth routes: the callback and the explicit sign-in.
 pub(super) fn router() -> Router<AppState> {
@@ -55,6 +89,7 @@ async fn oauth_callback(
     headers: http::HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    let lang = visitor_lang(&headers);
     let code = q.get("code").map(String::as_str);
     let st = q.get("state").map(String::as_str);
     let cookies = headers
@@ -70,9 +105,20 @@ async fn oauth_callback(
         Err(e) => {
             crate::telemetry::metrics::oauth_callback(e.kind());
             tracing::info!("sign-in refused: {e}");
-            outcome_page(&e)
+            outcome_page(&e, lang)
         }
     }
+}
+
+/// The visitor's language, as WeChat's user agent or the browser says.
+pub(super) fn visitor_lang(headers: &http::HeaderMap) -> Lang {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    Lang::negotiate(header(header::USER_AGENT), header(header::ACCEPT_LANGUAGE))
 }
 
 #[derive(Deserialize)]
@@ -85,13 +131,19 @@ struct StartQuery {
 
 /// `GET /oauth/start?scope=snsapi_userinfo&next=/p/demo`: an explicit sign-in
 /// that returns to `next` (a path on this site; anything else returns to `/`).
-async fn oauth_start(State(state): State<AppState>, Query(q): Query<StartQuery>) -> Response {
+async fn oauth_start(
+    State(state): State<AppState>,
+    headers: http::HeaderMap,
+    Query(q): Query<StartQuery>,
+) -> Response {
     let Some(scope) = Scope::from_page(&q.scope) else {
+        let lang = visitor_lang(&headers);
         return page_html(
+            lang,
             StatusCode::BAD_REQUEST,
             "bad_scope",
-            "Cannot sign in",
-            "scope must be snsapi_base or snsapi_userinfo",
+            t::BAD_SCOPE.get(lang),
+            t::MSG_BAD_SCOPE.get(lang),
             "",
             None,
         );
@@ -101,40 +153,43 @@ async fn oauth_start(State(state): State<AppState>, Query(q): Query<StartQuery>)
     found_setting(&url, &cookie)
 }
 
-/// The page a failed sign-in shows: what happened in plain words, the WeChat
-/// errcode when there is one, and a way to try again.
-pub(super) fn outcome_page(e: &CallbackError) -> Response {
+/// The page a failed sign-in shows, in the visitor's language: what
+/// happened in plain words, the WeChat errcode when there is one (WeChat's
+/// own errmsg as it wrote it), and a way to try again. The error's detail
+/// (e.g. why WeChat could not be asked) goes to the log, not to the page.
+pub(super) fn outcome_page(e: &CallbackError, lang: Lang) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let kind = e.kind();
-    let heading = match e {
-        CallbackError::MissingState => "This sign-in link is incomplete",
-        CallbackError::UnknownState => "This sign-in link is not valid",
-        CallbackError::ExpiredState => "This sign-in link expired",
-        CallbackError::OtherSession => "This sign-in belongs to another browser",
-        CallbackError::Refused { .. } => "You did not sign in",
-        CallbackError::WeChat { .. } => "WeChat could not sign you in",
-        CallbackError::Unavailable { .. } => "WeChat could not be reached",
-        CallbackError::Internal(_) => "Something went wrong on our side",
+    let (heading, message) = match e {
+        CallbackError::MissingState => (t::MISSING_STATE, t::MSG_MISSING_STATE),
+        CallbackError::UnknownState => (t::UNKNOWN_STATE, t::MSG_UNKNOWN_STATE),
+        CallbackError::ExpiredState => (t::EXPIRED_STATE, t::MSG_EXPIRED_STATE),
+        CallbackError::OtherSession => (t::OTHER_SESSION, t::MSG_OTHER_SESSION),
+        CallbackError::Refused { .. } => (t::REFUSED, t::MSG_REFUSED),
+        CallbackError::WeChat { .. } => (t::WECHAT, t::MSG_TRY_LATER),
+        CallbackError::Unavailable { .. } => (t::UNAVAILABLE, t::MSG_TRY_LATER),
+        CallbackError::Internal(_) => (t::INTERNAL, t::MSG_TRY_LATER),
     };
     let detail = match e {
-        CallbackError::WeChat { errcode, errmsg, meaning, .. } => format!(
-            "<p class=\"errcode\" data-testid=\"errcode\" data-errcode=\"{errcode}\">errcode {errcode}: {}<br>WeChat said: {}</p>",
-            escape_html(meaning),
-            escape_html(errmsg)
-        ),
+        CallbackError::WeChat {
+            errcode, errmsg, ..
+        } => {
+            let code = errcode.to_string();
+            let meaning = crate::wechat::errcode_text(*errcode).get(lang);
+            format!(
+                "<p class=\"errcode\" data-testid=\"errcode\" data-errcode=\"{errcode}\">{}<br>{}</p>",
+                escape_html(&t::ERRCODE.fill(lang, &[("errcode", &code), ("meaning", meaning)])),
+                escape_html(&t::WECHAT_SAID.fill(lang, &[("errmsg", errmsg)])),
+            )
+        }
         _ => String::new(),
     };
-    let message = match e {
-        CallbackError::Refused { .. } => {
-            "The page needs to know who you are. You can try again; WeChat will ask you once more."
-                .to_string()
-        }
-        other => other.to_string(),
-    };
-    page_html(status, kind, heading, &message, &detail, e.retry())
+    let (heading, message) = (heading.get(lang), message.get(lang));
+    page_html(lang, status, kind, heading, message, &detail, e.retry())
 }
 
 fn page_html(
+    lang: Lang,
     status: StatusCode,
     kind: &str,
     heading: &str,
@@ -145,16 +200,19 @@ fn page_html(
     let retry = retry
         .map(|path| {
             format!(
-                "<p><a class=\"button\" data-testid=\"try-again\" href=\"{}\">Try again</a></p>",
-                escape_html(&crate::oauth::safe_return(path))
+                "<p><a class=\"button\" data-testid=\"try-again\" href=\"{}\">{}</a></p>",
+                escape_html(&crate::oauth::safe_return(path)),
+                t::TRY_AGAIN.get(lang)
             )
         })
         .unwrap_or_default();
     let html = format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{heading} · wxkit</title><link rel="stylesheet" href="/pkg/wxkit.css"></head>
-<body><main class="page"><section class="card outcome" data-testid="oauth-outcome" data-kind="{kind}"><h1>{heading}</h1><p data-testid="oauth-message">{message}</p>{detail}{retry}<p><a href="/">Back to the start</a></p></section></main></body></html>"#,
+        r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{heading} · wxkit</title><link rel="stylesheet" href="/pkg/wxkit.css"></head>
+<body><main class="page"><section class="card outcome" data-testid="oauth-outcome" data-kind="{kind}"><h1>{heading}</h1><p data-testid="oauth-message">{message}</p>{detail}{retry}<p><a href="/">{back}</a></p></section></main></body></html>"#,
+        lang = lang.tag(),
         heading = escape_html(heading),
         message = escape_html(message),
+        back = t::BACK_TO_START.get(lang),
     );
     let mut response = (status, axum::response::Html(html)).into_response();
     response.headers_mut().insert(

@@ -732,10 +732,21 @@ impl Default for Browser {
 
 impl Browser {
     pub fn new() -> Browser {
+        Browser::with_headers(&[])
+    }
+
+    /// A browser that sends these headers with every request (e.g. a
+    /// WeChat user agent, an Accept-Language).
+    pub fn with_headers(headers: &[(&'static str, &str)]) -> Browser {
+        let mut map = reqwest::header::HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, value.parse().unwrap());
+        }
         Browser {
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
+                .default_headers(map)
                 .build()
                 .unwrap(),
         }
