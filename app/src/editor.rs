@@ -232,6 +232,17 @@ pub fn PageEditor(form: PageForm, original: String, ctx: EditorContext) -> impl 
                     </select>
                     <small class="error">{error_of("auth_scope")}</small>
                 </label>
+                <label class="field">
+                    <span>"Language"</span>
+                    <select name="lang" data-testid="field-lang" disabled=move || !hydrated.get()
+                        on:change=move |ev| { let v = event_target_value(&ev); form.update(|f| f.lang = v) }>
+                        {[("", "The visitor's (WeChat's, then the browser's)"), ("zh-CN", "简体中文"), ("en", "English")]
+                            .into_iter()
+                            .map(|(v, label)| view! { <option value=v selected=move || form.read().lang == v>{label}</option> })
+                            .collect::<Vec<_>>()}
+                    </select>
+                    <small class="error">{error_of("lang")}</small>
+                </label>
                 {field("js_api_list", "jsApiList (comma-separated)", |f| &f.js_api_list, |f, v| f.js_api_list = v, false)}
                 <fieldset class="field menu-items" data-testid="menu-items">
                     <legend>"Hide from the menu at the top right (after wx.ready)"</legend>

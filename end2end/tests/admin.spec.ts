@@ -129,3 +129,45 @@ test('an admin hides menu items of a page; the page hides them after wx.ready', 
   expect(await phone2.evaluate(() => (window as any).wxsim.menu.allNonBaseHidden)).toBe(true);
   await phone2.close();
 });
+
+test('an admin pins a page to a language; visitors see it in that language whatever theirs', async ({ page, browser, baseURL }) => {
+  await page.goto('/admin/sign-in');
+  await page.getByTestId('username').fill(ADMIN_USER);
+  await page.getByTestId('password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await page.waitForURL(`${baseURL}/admin`);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+
+  const slug = `lang-${Date.now()}`;
+  const form: Record<string, string> = {
+    original: '', 'form[slug]': slug, 'form[title]': 'Lang', 'form[body]': 'Body', 'form[auth_scope]': 'none',
+    'form[js_api_list]': 'updateAppMessageShareData,updateTimelineShareData', 'form[share_title]': '', 'form[share_desc]': '',
+    'form[share_link]': '', 'form[share_image]': '', 'form[timeline_title]': '', 'form[timeline_link]': '', 'form[timeline_image]': '',
+  };
+  const created = await page.request.post('/api/admin/save_page', { form, headers: { origin: baseURL! } });
+  expect(created.status()).toBe(200);
+
+  // Not pinned: a WeChat user who reads English sees English, one who reads Chinese Chinese.
+  const english = ANDROID.replace('Language/zh_CN', 'Language/en');
+  for (const [ua, lang, photos] of [[ANDROID, 'zh-CN', '照片'], [english, 'en', 'Photos']]) {
+    const phone = await browser.newPage({ userAgent: ua });
+    await phone.goto(`${baseURL}/p/${slug}`);
+    await expect(phone.locator('html')).toHaveAttribute('lang', lang);
+    await expect(phone.getByTestId('to-photos')).toHaveText(photos);
+    await phone.close();
+  }
+
+  await page.goto(`/admin/pages/${slug}`);
+  await expect(page.getByTestId('page-form')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByTestId('field-lang').selectOption('en');
+  await page.getByTestId('save-page').click();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved');
+  const phone = await browser.newPage({ userAgent: ANDROID });
+  await phone.goto(`${baseURL}/p/${slug}`);
+  await expect(phone.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(phone.getByTestId('to-photos')).toHaveText('Photos');
+  await phone.close();
+  await page.reload();
+  await expect(page.getByTestId('page-form')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('field-lang')).toHaveValue('en');
+});

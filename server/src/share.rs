@@ -15,7 +15,7 @@ use sqlx::AnyPool;
 pub(crate) const PAGE_COLUMNS: &str =
     "slug, title, body, share_title, share_desc, share_link, share_image, timeline_title,
      timeline_link, timeline_image, js_api_list, image_count, image_source, image_size, auth_scope,
-     menu_hidden";
+     menu_hidden, lang";
 
 /// A stored page, as renders read it (through [`crate::page_cache`]).
 #[derive(sqlx::FromRow)]
@@ -36,6 +36,7 @@ pub(crate) struct PageRow {
     image_size: String,
     auth_scope: String,
     menu_hidden: String,
+    lang: String,
 }
 
 fn list(s: &str) -> Vec<String> {
@@ -98,6 +99,8 @@ pub struct PageMeta {
     pub apis: Vec<String>,
     /// `none`, `snsapi_base` or `snsapi_userinfo`.
     pub auth_scope: String,
+    /// The language the page is pinned to; `None`: the visitor's.
+    pub lang: Option<app::i18n::Lang>,
 }
 
 /// The slug of an in-app page path (`/p/{slug}…`).
@@ -112,11 +115,13 @@ impl PageMeta {
     /// read once: the meta's jsApiList is the content's.
     pub(crate) fn with_content(r: PageRow, origin: &str) -> (PageMeta, PageContent) {
         let auth_scope = r.auth_scope.clone();
+        let lang = app::i18n::Lang::from_tag(&r.lang);
         let content = page_content(r, origin);
         let meta = PageMeta {
             slug: content.slug.clone(),
             apis: content.js_api_list.clone(),
             auth_scope,
+            lang,
         };
         (meta, content)
     }
@@ -358,6 +363,7 @@ struct FormRow {
     timeline_link: String,
     timeline_image: String,
     menu_hidden: String,
+    lang: String,
 }
 
 /// Page `slug` as the dashboard edits it.
@@ -367,7 +373,7 @@ pub async fn page_form(
 ) -> Result<Option<app::admin::PageForm>, DbFailure> {
     let row: Option<FormRow> = sqlx::query_as(
         "SELECT slug, title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
-                share_image, timeline_title, timeline_link, timeline_image, menu_hidden
+                share_image, timeline_title, timeline_link, timeline_image, menu_hidden, lang
          FROM pages WHERE slug = $1",
     )
     .bind(slug)
@@ -388,6 +394,7 @@ pub async fn page_form(
         timeline_image: r.timeline_image,
         // What the editor can show and save again: only valid entries.
         menu_hidden: app::wx::filter_hidden(&r.menu_hidden).0.join(","),
+        lang: r.lang,
     }))
 }
 
@@ -426,13 +433,13 @@ pub async fn save_page(
     let sql = if original.is_empty() {
         "INSERT INTO pages (title, body, auth_scope, js_api_list, share_title, share_desc, share_link,
                             share_image, timeline_title, timeline_link, timeline_image, slug,
-                            created_at, updated_at, id, menu_hidden)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)"
+                            created_at, updated_at, id, menu_hidden, lang)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16)"
     } else {
         "UPDATE pages SET title = $1, body = $2, auth_scope = $3, js_api_list = $4, share_title = $5,
                 share_desc = $6, share_link = $7, share_image = $8, timeline_title = $9,
                 timeline_link = $10, timeline_image = $11, slug = $12, updated_at = $13,
-                menu_hidden = $15
+                menu_hidden = $15, lang = $16
          WHERE slug = $14"
     };
     let mut q = sqlx::query(sql)
@@ -456,6 +463,7 @@ pub async fn save_page(
     };
     // Validated by the caller: the normalised list.
     q = q.bind(app::wx::filter_hidden(&f.menu_hidden).0.join(","));
+    q = q.bind(f.lang.trim());
     let mut tx = db.begin().await?;
     let done = q.execute(&mut *tx).await?;
     crate::page_cache::bump(&mut *tx).await?;

@@ -542,3 +542,65 @@ async fn a_page_hides_the_menu_items_the_admin_chose() {
         embedded_config(&html)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_pinned_to_a_language_is_shown_in_it() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let (app, admin) = App::with_admin(&sim, &db, &[]).await;
+    let wechat = |lang: &str| {
+        format!("Mozilla/5.0 (iPhone) MicroMessenger/8.0.49 NetType/WIFI Language/{lang}")
+    };
+    let shown = |ua: String| {
+        let app = &app;
+        async move {
+            let r = reqwest::Client::new()
+                .get(format!("{}/p/demo", app.base()))
+                .header("user-agent", ua)
+                .send()
+                .await
+                .unwrap();
+            let html = r.text().await.unwrap();
+            let lang = html
+                .split("<html lang=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_default()
+                .to_string();
+            (
+                lang,
+                html.contains(">Photos</a>"),
+                html.contains(">照片</a>"),
+            )
+        }
+    };
+    let pin = |lang: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let mut form =
+                common::admin::page_form("demo", "demo", "Demo", "chooseImage,uploadImage");
+            form.push(("form[lang]".into(), lang.into()));
+            common::admin::post_owned(admin, app, "/api/admin/save_page", &form).await
+        }
+    };
+    // Not pinned: the visitor's.
+    assert_eq!(shown(wechat("en")).await, ("en".into(), true, false));
+    // Pinned to English: a Chinese-speaking visitor sees English.
+    assert_eq!(pin("en").await.0, 200);
+    assert_eq!(shown(wechat("zh_CN")).await, ("en".into(), true, false));
+    // Pinned to Simplified Chinese.
+    assert_eq!(pin("zh-CN").await.0, 200);
+    assert_eq!(shown(wechat("en")).await, ("zh-CN".into(), false, true));
+    // The editor shows the pin.
+    let (status, body) =
+        common::admin::post(&admin, &app, "/api/admin/page", &[("slug", "demo")], &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""lang":"zh-CN""#), "{body}");
+    // A language wxkit does not speak is refused next to the field.
+    let (status, body) = pin("fr").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains(r#""field":"lang""#), "{body}");
+    // Unpinned again: the visitor's.
+    assert_eq!(pin("").await.0, 200);
+    assert_eq!(shown(wechat("en")).await, ("en".into(), true, false));
+}

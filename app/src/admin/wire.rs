@@ -27,6 +27,10 @@ pub struct PageForm {
     /// posted form).
     #[serde(default)]
     pub menu_hidden: String,
+    /// The language the page is pinned to (`zh-CN`, `en`); empty: the
+    /// visitor's. A form without it pins none.
+    #[serde(default)]
+    pub lang: String,
 }
 
 /// One line of the page list.

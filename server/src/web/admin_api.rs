@@ -102,6 +102,13 @@ impl AdminBackend for AppState {
                 message,
             });
         }
+        let lang = form.lang.trim();
+        if !lang.is_empty() && !app::i18n::Lang::ALL.iter().any(|l| l.tag() == lang) {
+            errors.push(FieldError {
+                field: "lang".into(),
+                message: "empty (the visitor's language), zh-CN or en".into(),
+            });
+        }
         if !errors.is_empty() {
             return Err(ApiError::Invalid {
                 message: format!("{} field(s) need fixing", errors.len()),

@@ -29,11 +29,19 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use tower_sessions::Session;
 
-/// The language a page is shown in: the visitor's, as WeChat's user agent
-/// or the browser says ([`Lang::negotiate`]). The dashboard speaks English.
+/// The language a page is shown in: the one an in-app page is pinned to,
+/// else the visitor's, as WeChat's user agent or the browser says
+/// ([`Lang::negotiate`]). The dashboard speaks English.
 fn page_lang(req: &Request) -> Lang {
     if req.uri().path().starts_with("/admin") {
         return Lang::En;
+    }
+    if let Some(pinned) = req
+        .extensions()
+        .get::<Arc<CachedPage>>()
+        .and_then(|p| p.meta.lang)
+    {
+        return pinned;
     }
     super::oauth_pages::visitor_lang(req.headers())
 }
@@ -130,6 +138,8 @@ pub(super) async fn authorize_pages(
     let Some(page) = state.pages.get(&slug) else {
         return next.run(req).await;
     };
+    // An outcome page below speaks the page's language.
+    let lang = page.meta.lang.unwrap_or_else(|| page_lang(&req));
     let mut required = Scope::from_page(&page.meta.auth_scope);
     // A cards page hands out openid- or code-bound cards only to signed-in visitors.
     let cards_page = req.uri().path().trim_end_matches('/') == format!("/p/{slug}/cards");
@@ -137,15 +147,12 @@ pub(super) async fn authorize_pages(
         match crate::cards::any_bound(&state.db).await {
             Ok(true) => required = Some(Scope::Base),
             Ok(false) => {}
-            Err(e) => return outcome_page(&CallbackError::from(e), page_lang(&req)),
+            Err(e) => return outcome_page(&CallbackError::from(e), lang),
         }
     }
     if let Some(scope) = required {
         let Some(session) = req.extensions().get::<Session>().cloned() else {
-            return outcome_page(
-                &CallbackError::Internal("no session layer".into()),
-                page_lang(&req),
-            );
+            return outcome_page(&CallbackError::Internal("no session layer".into()), lang);
         };
         let return_to = req
             .uri()
@@ -158,7 +165,7 @@ pub(super) async fn authorize_pages(
             }
             Ok(Gate::Allow(None)) => {}
             Ok(Gate::Authorize { url, cookie }) => return found_setting(&url, &cookie),
-            Err(e) => return outcome_page(&e, page_lang(&req)),
+            Err(e) => return outcome_page(&e, lang),
         }
     }
     // The page as this request shows it: its render reads it from here (no
