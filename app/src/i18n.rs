@@ -3,11 +3,10 @@
 //!
 //! A text is a [`Text`], one field per language: a translation left out is a
 //! compile error, and a key that does not exist is one too (texts are
-//! constants). A text with values in it is a function that `match`es on
-//! [`Lang`], so a language left out is a compile error there as well. Islands
-//! get the [`Lang`] as a prop and use the texts they name, so a page's WASM
-//! carries only its islands' texts in both languages: there is no catalogue
-//! to download.
+//! constants), and its `{name}` placeholders are filled by name. Texts are
+//! used where pages are rendered on the server; islands are not translated
+//! yet (their texts changed how wasm-split partitions the WASM: see the
+//! README's "Languages").
 //!
 //! Choosing: an in-app page's pinned language, else the `Language/` field
 //! WeChat puts in its user agent (`zh_CN`, `zh_TW`, `en`), else the browser's
@@ -66,7 +65,8 @@ impl Lang {
         if !user_agent.contains("MicroMessenger") && !user_agent.contains("wxwork") {
             return None;
         }
-        let (_, rest) = user_agent.split_once("Language/")?;
+        // The field as its own token (" Language/…"), not inside another one.
+        let (_, rest) = user_agent.split_once(" Language/")?;
         Lang::from_tag(rest.split([' ', ';', ')']).next().unwrap_or(""))
     }
 
@@ -81,7 +81,11 @@ impl Lang {
                 continue;
             };
             let q = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|p| {
+                    let p = p.trim();
+                    let (name, value) = p.split_once('=')?;
+                    name.trim().eq_ignore_ascii_case("q").then_some(value)
+                })
                 .map_or(1000, quality);
             // The first of equal weights wins, as the header orders them.
             if q > 0 && best.is_none_or(|(b, _)| q > b) {
@@ -89,6 +93,18 @@ impl Lang {
             }
         }
         best.map(|(_, lang)| lang)
+    }
+
+    /// The language of a request for `path` that no page pins: the
+    /// dashboard and the JS-SDK playground are English; elsewhere the
+    /// visitor's ([`Lang::negotiate`]).
+    pub fn for_request(path: &str, user_agent: &str, accept_language: &str) -> Lang {
+        let english_only = path.starts_with("/admin") || path.trim_end_matches('/') == "/jssdk";
+        if english_only {
+            Lang::En
+        } else {
+            Lang::negotiate(user_agent, accept_language)
+        }
     }
 
     /// The language for a visitor: WeChat's, then the browser's, then
@@ -235,6 +251,8 @@ mod tests {
             None
         );
         assert_eq!(Lang::from_wechat_user_agent("MicroMessenger/8.0"), None);
+        let inside = IPHONE.replace(" Language/zh_TW", " XLanguage/en");
+        assert_eq!(Lang::from_wechat_user_agent(&inside), None);
         let fr = ANDROID.replace("Language/en", "Language/fr");
         assert_eq!(Lang::from_wechat_user_agent(&fr), None);
     }
@@ -250,6 +268,7 @@ mod tests {
             ("en;q=0, zh;q=0.1", Some(Lang::ZhCn)),
             ("en;q=abc", None),
             ("en;q=1.5", None),
+            ("en;Q=0.1, zh;q=0.5", Some(Lang::ZhCn)),
             ("EN-gb", Some(Lang::En)),
             ("", None),
             ("*", None),
@@ -268,6 +287,10 @@ mod tests {
         assert_eq!(Lang::negotiate("Mozilla/5.0 Chrome", "en-US"), Lang::En);
         assert_eq!(Lang::negotiate("Mozilla/5.0 Chrome", "fr"), Lang::ZhCn);
         assert_eq!(Lang::negotiate("", ""), Lang::ZhCn);
+        assert_eq!(Lang::for_request("/admin/pages", ANDROID, "zh"), Lang::En);
+        assert_eq!(Lang::for_request("/jssdk", "", ""), Lang::En);
+        assert_eq!(Lang::for_request("/p/demo", ANDROID, "zh"), Lang::En);
+        assert_eq!(Lang::for_request("/p/demo", IPHONE, "en"), Lang::ZhCn);
     }
 
     /// Every catalogue of the app: what the type system cannot check.

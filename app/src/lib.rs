@@ -48,10 +48,28 @@ impl Default for SiteInfo {
     }
 }
 
-/// The language of this request's page, as the server chose it (server
-/// side; islands get it as a prop).
+/// The language of this request's page, as the server's page middleware
+/// chose it; for a request it did not see (the not-found fallback), from the
+/// request's path and headers ([`i18n::Lang::for_request`]). Server side:
+/// islands are not translated yet.
 pub fn lang() -> i18n::Lang {
-    request_extension::<i18n::Lang>().unwrap_or_default()
+    if let Some(lang) = request_extension::<i18n::Lang>() {
+        return lang;
+    }
+    with_context::<http::request::Parts, _>(|p| {
+        let header = |name| {
+            p.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        i18n::Lang::for_request(
+            p.uri.path(),
+            header(http::header::USER_AGENT),
+            header(http::header::ACCEPT_LANGUAGE),
+        )
+    })
+    .unwrap_or_default()
 }
 
 /// The [`SiteInfo`] of this request (server side; the default elsewhere).

@@ -44,7 +44,7 @@ pub mod t {
         OPEN_DEMO: "打开演示页", "Open the demo page";
         WEB_AUTH: "网页授权：", "Web authorization: ";
         AUTH_BASE: "静默授权（snsapi_base）", "silent (snsapi_base)";
-        AUTH_USERINFO: "获取你的资料（snsapi_userinfo）", "with your profile (snsapi_userinfo)";
+        AUTH_USERINFO: "获取头像昵称（snsapi_userinfo）", "with your profile (snsapi_userinfo)";
         LOADING: "加载中…", "Loading…";
         TAB_STORY: "故事", "Story";
         TAB_ABOUT: "关于", "About";

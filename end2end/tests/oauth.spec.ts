@@ -58,7 +58,7 @@ test('declining shows a friendly page that offers to try again', async ({ page }
 // The OAuth flow in either language: WeChat's Language/ field decides the
 // in-app page's chrome and the outcome page, and <html lang> says which.
 for (const [lang, ua, texts] of [
-  ['zh-CN', DEVICES[0].userAgent, { photos: '照片', refused: '你没有登录', retry: '重试' }],
+  ['zh-CN', DEVICES[0].userAgent, { photos: '照片', refused: '你拒绝了授权', retry: '重试' }],
   ['en', DEVICES[0].userAgent.replace('Language/zh_CN', 'Language/en'), { photos: 'Photos', refused: 'You did not sign in', retry: 'Try again' }],
 ] as const) {
   test.describe(`in ${lang}`, () => {

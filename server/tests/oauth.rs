@@ -632,7 +632,7 @@ async fn outcome_pages_speak_the_visitors_language() {
     };
     let (zh, en) = (wechat("zh_CN"), wechat("en"));
     for (ua, lang, texts) in [
-        (&zh, "zh-CN", ["你没有登录", "重试", "返回首页"]),
+        (&zh, "zh-CN", ["你拒绝了授权", "重试", "返回首页"]),
         (
             &en,
             "en",
@@ -685,7 +685,7 @@ async fn outcome_pages_speak_the_visitors_language() {
         made_up.body
     );
     assert!(
-        made_up.body.contains("微信原文：invalid code"),
+        made_up.body.contains("微信返回：invalid code"),
         "{}",
         made_up.body
     );

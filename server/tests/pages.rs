@@ -603,4 +603,67 @@ async fn a_page_pinned_to_a_language_is_shown_in_it() {
     // Unpinned again: the visitor's.
     assert_eq!(pin("").await.0, 200);
     assert_eq!(shown(wechat("en")).await, ("en".into(), true, false));
+
+    // A page for signed-in visitors pinned to English: a declined sign-in is
+    // explained in English to a visitor who reads Chinese.
+    let mut form = common::admin::page_form("demo-userinfo", "demo-userinfo", "Who", "chooseImage");
+    for (k, v) in form.iter_mut() {
+        if k == "form[auth_scope]" {
+            *v = "snsapi_userinfo".into();
+        }
+    }
+    form.push(("form[lang]".into(), "en".into()));
+    let (status, body) =
+        common::admin::post_owned(&admin, &app, "/api/admin/save_page", &form).await;
+    assert_eq!(status, 200, "{body}");
+    let visitor = Browser::with_headers(&[("user-agent", &wechat("zh_CN"))]);
+    let start = visitor
+        .get(&format!("{}/p/demo-userinfo", app.base()))
+        .await;
+    let back = visitor
+        .consent(start.location.as_deref().unwrap(), "", false)
+        .await;
+    let refused = visitor.get(&back).await;
+    assert!(
+        refused.body.contains(r#"data-kind="refused""#),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains(r#"<html lang="en">"#),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("You did not sign in"),
+        "{}",
+        refused.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn not_found_pages_speak_the_visitors_language_and_the_dashboards_english() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]).await;
+    for (path, accept, lang, text) in [
+        ("/no-such-thing", "en-US", "en", "Page not found"),
+        ("/no-such-thing", "zh-CN", "zh-CN", "页面不存在"),
+        ("/p/demo/no-such-part", "en", "en", "Page not found"),
+        ("/admin/no-such-thing", "zh-CN", "en", "Page not found"),
+    ] {
+        let r = reqwest::Client::new()
+            .get(format!("{}{path}", app.base()))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\"")),
+            "{path} {accept}: {html}"
+        );
+        assert!(html.contains(text), "{path} {accept}: {html}");
+    }
 }

@@ -30,20 +30,14 @@ use std::sync::Arc;
 use tower_sessions::Session;
 
 /// The language a page is shown in: the one an in-app page is pinned to,
-/// else the visitor's, as WeChat's user agent or the browser says
-/// ([`Lang::negotiate`]). The dashboard speaks English.
+/// else [`Lang::for_request`] (the dashboard and the playground: English;
+/// elsewhere the visitor's, as WeChat's user agent or the browser says).
 fn page_lang(req: &Request) -> Lang {
-    if req.uri().path().starts_with("/admin") {
-        return Lang::En;
-    }
-    if let Some(pinned) = req
+    let pinned = req
         .extensions()
         .get::<Arc<CachedPage>>()
-        .and_then(|p| p.meta.lang)
-    {
-        return pinned;
-    }
-    super::oauth_pages::visitor_lang(req.headers())
+        .and_then(|p| p.meta.lang);
+    pinned.unwrap_or_else(|| super::oauth_pages::request_lang(req.uri().path(), req.headers()))
 }
 
 /// Signs the URL of every page request (`WXKIT_PUBLIC_ORIGIN` + path + query)
@@ -54,7 +48,8 @@ pub(super) async fn embed_config(
     mut req: Request,
     next: Next,
 ) -> Response {
-    if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {
+    let page_request = matches!(*req.method(), Method::GET | Method::HEAD);
+    if page_request && !req.uri().path().starts_with("/api/") {
         let lang = page_lang(&req);
         req.extensions_mut().insert(lang);
     }
@@ -139,7 +134,10 @@ pub(super) async fn authorize_pages(
         return next.run(req).await;
     };
     // An outcome page below speaks the page's language.
-    let lang = page.meta.lang.unwrap_or_else(|| page_lang(&req));
+    let lang = page
+        .meta
+        .lang
+        .unwrap_or_else(|| super::oauth_pages::request_lang(req.uri().path(), req.headers()));
     let mut required = Scope::from_page(&page.meta.auth_scope);
     // A cards page hands out openid- or code-bound cards only to signed-in visitors.
     let cards_page = req.uri().path().trim_end_matches('/') == format!("/p/{slug}/cards");

@@ -26,11 +26,11 @@ mod t {
         MISSING_STATE: "登录链接不完整", "This sign-in link is incomplete";
         UNKNOWN_STATE: "登录链接无效", "This sign-in link is not valid";
         EXPIRED_STATE: "登录链接已过期", "This sign-in link expired";
-        OTHER_SESSION: "这次登录属于另一个浏览器", "This sign-in belongs to another browser";
-        REFUSED: "你没有登录", "You did not sign in";
-        WECHAT: "微信未能为你登录", "WeChat could not sign you in";
+        OTHER_SESSION: "授权是在其他浏览器中发起的", "This sign-in belongs to another browser";
+        REFUSED: "你拒绝了授权", "You did not sign in";
+        WECHAT: "微信授权失败", "WeChat could not sign you in";
         UNAVAILABLE: "暂时无法连接微信", "WeChat could not be reached";
-        INTERNAL: "我们这边出了问题", "Something went wrong on our side";
+        INTERNAL: "服务器出错了", "Something went wrong on our side";
         BAD_SCOPE: "无法登录", "Cannot sign in";
         MSG_MISSING_STATE: "登录链接缺少 state 参数：请重新打开页面登录。",
             "The sign-in link has no state: open the page again to sign in.";
@@ -38,16 +38,16 @@ mod t {
             "This sign-in link is not one this site issued: open the page again to sign in.";
         MSG_EXPIRED_STATE: "登录链接已过期（有效期 10 分钟）：请重新打开页面登录。",
             "This sign-in link expired (they last 10 minutes): open the page again to sign in.";
-        MSG_OTHER_SESSION: "这次登录是在另一个浏览器或会话中开始的：请在这里重新打开页面。",
+        MSG_OTHER_SESSION: "授权是在其他浏览器或会话中发起的：请在这里重新打开页面。",
             "This sign-in was started in another browser or session: open the page again here.";
-        MSG_REFUSED: "页面需要知道你是谁。你可以再试一次，微信会再问你一次。",
+        MSG_REFUSED: "此页面需要获取你的微信身份。可以重试，微信会再次请求授权。",
             "The page needs to know who you are. You can try again; WeChat will ask you once more.";
-        MSG_TRY_LATER: "请稍后再试；如果一直这样，请告诉网站的管理员。",
+        MSG_TRY_LATER: "请稍后再试；如问题持续，请联系网站管理员。",
             "Please try again in a moment; if it keeps happening, tell the site's operator.";
         MSG_BAD_SCOPE: "scope 只能是 snsapi_base 或 snsapi_userinfo。",
             "scope must be snsapi_base or snsapi_userinfo.";
         ERRCODE: "微信错误码 {errcode}：{meaning}", "errcode {errcode}: {meaning}";
-        WECHAT_SAID: "微信原文：{errmsg}", "WeChat said: {errmsg}";
+        WECHAT_SAID: "微信返回：{errmsg}", "WeChat said: {errmsg}";
         TRY_AGAIN: "重试", "Try again";
         BACK_TO_START: "返回首页", "Back to the start";
     }
@@ -89,7 +89,6 @@ async fn oauth_callback(
     headers: http::HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let lang = visitor_lang(&headers);
     let code = q.get("code").map(String::as_str);
     let st = q.get("state").map(String::as_str);
     let cookies = headers
@@ -105,20 +104,33 @@ async fn oauth_callback(
         Err(e) => {
             crate::telemetry::metrics::oauth_callback(e.kind());
             tracing::info!("sign-in refused: {e}");
+            // The language of the page the sign-in returns to, when it pins one.
+            let pinned = e
+                .retry()
+                .and_then(crate::share::page_slug)
+                .and_then(|slug| state.pages.get(slug))
+                .and_then(|p| p.meta.lang);
+            let lang =
+                pinned.unwrap_or_else(|| request_lang(crate::oauth::CALLBACK_PATH, &headers));
             outcome_page(&e, lang)
         }
     }
 }
 
-/// The visitor's language, as WeChat's user agent or the browser says.
-pub(super) fn visitor_lang(headers: &http::HeaderMap) -> Lang {
+/// The language of a request for `path` with these headers that no page
+/// pins ([`Lang::for_request`]).
+pub(super) fn request_lang(path: &str, headers: &http::HeaderMap) -> Lang {
     let header = |name| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     };
-    Lang::negotiate(header(header::USER_AGENT), header(header::ACCEPT_LANGUAGE))
+    Lang::for_request(
+        path,
+        header(header::USER_AGENT),
+        header(header::ACCEPT_LANGUAGE),
+    )
 }
 
 #[derive(Deserialize)]
@@ -137,7 +149,7 @@ async fn oauth_start(
     Query(q): Query<StartQuery>,
 ) -> Response {
     let Some(scope) = Scope::from_page(&q.scope) else {
-        let lang = visitor_lang(&headers);
+        let lang = request_lang(crate::oauth::START_PATH, &headers);
         return page_html(
             lang,
             StatusCode::BAD_REQUEST,
@@ -229,4 +241,13 @@ pub(crate) fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_outcome_pages_are_written_in_both_languages() {
+        let problems = app::i18n::check_catalogue("oauth_pages", super::t::ALL);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }
