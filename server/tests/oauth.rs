@@ -627,10 +627,7 @@ async fn outcome_pages_speak_the_visitors_language() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]).await;
-    let wechat = |lang: &str| {
-        format!("Mozilla/5.0 (iPhone) MicroMessenger/8.0.49 NetType/WIFI Language/{lang}")
-    };
-    let (zh, en) = (wechat("zh_CN"), wechat("en"));
+    let (zh, en) = (wechat_ua("zh_CN"), wechat_ua("en"));
     for (ua, lang, texts) in [
         (&zh, "zh-CN", ["你拒绝了授权", "重试", "返回首页"]),
         (
@@ -640,13 +637,7 @@ async fn outcome_pages_speak_the_visitors_language() {
         ),
     ] {
         let browser = Browser::with_headers(&[("user-agent", ua.as_str())]);
-        let start = browser
-            .get(&format!("{}/p/demo-userinfo", app.base()))
-            .await;
-        let back = browser
-            .consent(start.location.as_deref().unwrap(), "", false)
-            .await;
-        let refused = browser.get(&back).await;
+        let refused = browser.decline(&app, "/p/demo-userinfo").await;
         assert!(refused.body.contains(r#"data-kind="refused""#));
         assert!(
             refused.body.contains(&format!("<html lang=\"{lang}\">")),

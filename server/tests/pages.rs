@@ -548,9 +548,6 @@ async fn a_page_pinned_to_a_language_is_shown_in_it() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let (app, admin) = App::with_admin(&sim, &db, &[]).await;
-    let wechat = |lang: &str| {
-        format!("Mozilla/5.0 (iPhone) MicroMessenger/8.0.49 NetType/WIFI Language/{lang}")
-    };
     let shown = |ua: String| {
         let app = &app;
         async move {
@@ -584,13 +581,13 @@ async fn a_page_pinned_to_a_language_is_shown_in_it() {
         }
     };
     // Not pinned: the visitor's.
-    assert_eq!(shown(wechat("en")).await, ("en".into(), true, false));
+    assert_eq!(shown(wechat_ua("en")).await, ("en".into(), true, false));
     // Pinned to English: a Chinese-speaking visitor sees English.
     assert_eq!(pin("en").await.0, 200);
-    assert_eq!(shown(wechat("zh_CN")).await, ("en".into(), true, false));
+    assert_eq!(shown(wechat_ua("zh_CN")).await, ("en".into(), true, false));
     // Pinned to Simplified Chinese.
     assert_eq!(pin("zh-CN").await.0, 200);
-    assert_eq!(shown(wechat("en")).await, ("zh-CN".into(), false, true));
+    assert_eq!(shown(wechat_ua("en")).await, ("zh-CN".into(), false, true));
     // The editor shows the pin.
     let (status, body) =
         common::admin::post(&admin, &app, "/api/admin/page", &[("slug", "demo")], &[]).await;
@@ -602,7 +599,7 @@ async fn a_page_pinned_to_a_language_is_shown_in_it() {
     assert!(body.contains(r#""field":"lang""#), "{body}");
     // Unpinned again: the visitor's.
     assert_eq!(pin("").await.0, 200);
-    assert_eq!(shown(wechat("en")).await, ("en".into(), true, false));
+    assert_eq!(shown(wechat_ua("en")).await, ("en".into(), true, false));
 
     // A page for signed-in visitors pinned to English: a declined sign-in is
     // explained in English to a visitor who reads Chinese.
@@ -616,14 +613,8 @@ async fn a_page_pinned_to_a_language_is_shown_in_it() {
     let (status, body) =
         common::admin::post_owned(&admin, &app, "/api/admin/save_page", &form).await;
     assert_eq!(status, 200, "{body}");
-    let visitor = Browser::with_headers(&[("user-agent", &wechat("zh_CN"))]);
-    let start = visitor
-        .get(&format!("{}/p/demo-userinfo", app.base()))
-        .await;
-    let back = visitor
-        .consent(start.location.as_deref().unwrap(), "", false)
-        .await;
-    let refused = visitor.get(&back).await;
+    let visitor = Browser::with_headers(&[("user-agent", &wechat_ua("zh_CN"))]);
+    let refused = visitor.decline(&app, "/p/demo-userinfo").await;
     assert!(
         refused.body.contains(r#"data-kind="refused""#),
         "{}",

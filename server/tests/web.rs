@@ -346,12 +346,7 @@ async fn a_page_speaks_the_visitors_language_and_says_so() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]).await;
-    let wechat = |lang: &str| {
-        format!(
-            "Mozilla/5.0 (iPhone) Mobile/15E148 MicroMessenger/8.0.49 NetType/WIFI Language/{lang}"
-        )
-    };
-    let (zh_cn, zh_tw, en) = (wechat("zh_CN"), wechat("zh_TW"), wechat("en"));
+    let (zh_cn, zh_tw, en) = (wechat_ua("zh_CN"), wechat_ua("zh_TW"), wechat_ua("en"));
     // (request headers, the page's lang, its nav's "Photos" link)
     type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
     let cases: [Case; 6] = [

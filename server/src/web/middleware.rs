@@ -32,12 +32,9 @@ use tower_sessions::Session;
 /// The language a page is shown in: the one an in-app page is pinned to,
 /// else [`Lang::for_request`] (the dashboard and the playground: English;
 /// elsewhere the visitor's, as WeChat's user agent or the browser says).
-fn page_lang(req: &Request) -> Lang {
-    let pinned = req
-        .extensions()
-        .get::<Arc<CachedPage>>()
-        .and_then(|p| p.meta.lang);
-    pinned.unwrap_or_else(|| super::oauth_pages::request_lang(req.uri().path(), req.headers()))
+fn page_lang(page: Option<&CachedPage>, req: &Request) -> Lang {
+    page.and_then(|p| p.meta.lang)
+        .unwrap_or_else(|| super::oauth_pages::request_lang(req.uri().path(), req.headers()))
 }
 
 /// Signs the URL of every page request (`WXKIT_PUBLIC_ORIGIN` + path + query)
@@ -50,7 +47,8 @@ pub(super) async fn embed_config(
 ) -> Response {
     let page_request = matches!(*req.method(), Method::GET | Method::HEAD);
     if page_request && !req.uri().path().starts_with("/api/") {
-        let lang = page_lang(&req);
+        let page = req.extensions().get::<Arc<CachedPage>>().map(Arc::as_ref);
+        let lang = page_lang(page, &req);
         req.extensions_mut().insert(lang);
     }
     let path = req.uri().path();
@@ -134,10 +132,7 @@ pub(super) async fn authorize_pages(
         return next.run(req).await;
     };
     // An outcome page below speaks the page's language.
-    let lang = page
-        .meta
-        .lang
-        .unwrap_or_else(|| super::oauth_pages::request_lang(req.uri().path(), req.headers()));
+    let lang = page_lang(Some(&*page), &req);
     let mut required = Scope::from_page(&page.meta.auth_scope);
     // A cards page hands out openid- or code-bound cards only to signed-in visitors.
     let cards_page = req.uri().path().trim_end_matches('/') == format!("/p/{slug}/cards");

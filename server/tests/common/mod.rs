@@ -724,6 +724,12 @@ pub struct Page {
     pub body: String,
 }
 
+/// The user agent of WeChat's in-app browser on an iPhone whose app is set
+/// to `lang` (`zh_CN`, `zh_TW`, `en`, …: its `Language/` field).
+pub fn wechat_ua(lang: &str) -> String {
+    format!("Mozilla/5.0 (iPhone) Mobile/15E148 MicroMessenger/8.0.49 NetType/WIFI Language/{lang}")
+}
+
 impl Default for Browser {
     fn default() -> Self {
         Browser::new()
@@ -797,6 +803,17 @@ impl Browser {
         let r = self.http.post(confirm).form(&form).send().await.unwrap();
         assert!(r.status().is_redirection(), "consent: {}", r.status());
         r.headers()["location"].to_str().unwrap().to_string()
+    }
+
+    /// Opens `path` on `app`, which requires authorization, follows the app's
+    /// redirect to WeChat and declines there: answers the page the callback
+    /// shows.
+    pub async fn decline(&self, app: &App, path: &str) -> Page {
+        let start = self.get(&format!("{}{path}", app.base())).await;
+        let back = self
+            .consent(start.location.as_deref().unwrap(), "", false)
+            .await;
+        self.get(&back).await
     }
 
     /// Opens `path` on `app`, which requires authorization: follows the app's
