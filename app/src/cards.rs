@@ -70,8 +70,22 @@ pub async fn card_sign(
         .await
 }
 
+/// The cards island's texts.
+pub mod t {
+    crate::island_texts! {
+        ADD: "添加到卡包", "Add to card holder";
+        CHOOSE: "选择卡券", "Choose a card";
+        OPEN: "查看已添加的卡券", "Open the added card";
+        ADDED: "已将 {n} 张卡券添加到卡包。", "Added {n} card(s) to your card holder.";
+        CHOSEN: "已选择：{list}", "Chosen: {list}";
+        OPENED: "已打开。", "Opened.";
+    }
+}
+
 #[island(lazy)]
-pub fn CardsIsland(cards: Vec<CardInfo>) -> impl IntoView {
+pub fn CardsIsland(cards: Vec<CardInfo>, texts: t::Texts) -> impl IntoView {
+    let texts = StoredValue::new(texts);
+    let say = move |key: t::Key| texts.with_value(|x| x.get(key).to_string());
     let added = RwSignal::new(Vec::<(String, String)>::new());
     let message = RwSignal::new((String::from("idle"), String::new()));
     // Starts not ready, as the server rendered it; the effect (which runs after
@@ -84,7 +98,7 @@ pub fn CardsIsland(cards: Vec<CardInfo>) -> impl IntoView {
     let act = move |what: &'static str, card_id: String| {
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let result = browser::act(what, card_id, added).await;
+            let result = browser::act(what, card_id, added, texts).await;
             message.set(match result {
                 Ok(text) => ("ok".into(), text),
                 Err(e) => ("failed".into(), e),
@@ -101,16 +115,16 @@ pub fn CardsIsland(cards: Vec<CardInfo>) -> impl IntoView {
                             <span class="card-title">{c.title.clone()}</span>
                             <button class="button small" data-testid=format!("add-{}", c.card_id)
                                 disabled=move || !ready.get() on:click=move |_| act("add", id.clone())>
-                                "Add to card holder"
+                                {say(t::ADD)}
                             </button>
                         </li>
                     }
                 }).collect::<Vec<_>>()}
             </ul>
             <button class="button secondary" data-testid="choose-card" disabled=move || !ready.get()
-                on:click=move |_| act("choose", String::new())>"Choose a card"</button>
+                on:click=move |_| act("choose", String::new())>{say(t::CHOOSE)}</button>
             <button class="button secondary" data-testid="open-card" disabled=move || !ready.get() || added.get().is_empty()
-                on:click=move |_| act("open", String::new())>"Open the added card"</button>
+                on:click=move |_| act("open", String::new())>{say(t::OPEN)}</button>
             <p class="step" data-testid="cards-result" data-result=move || message.get().0>{move || message.get().1}</p>
         </div>
     }
@@ -125,7 +139,9 @@ mod browser {
         what: &str,
         card_id: String,
         added: RwSignal<Vec<(String, String)>>,
+        texts: StoredValue<t::Texts>,
     ) -> Result<String, String> {
+        let fill = |key, name, value: &str| texts.with_value(|x| x.fill(key, &[(name, value)]));
         match what {
             "add" => {
                 let ext = card_ext(card_id.clone(), String::new())
@@ -134,9 +150,9 @@ mod browser {
                 let cards = wx::add_card(&[(card_id, ext)])
                     .await
                     .map_err(|e| e.to_string())?;
-                let n = cards.len();
+                let n = cards.len().to_string();
                 added.update(|a| a.extend(cards));
-                Ok(format!("Added {n} card(s) to your card holder."))
+                Ok(fill(t::ADDED, "n", &n))
             }
             "choose" => {
                 let sign = card_sign(String::new(), String::new(), String::new())
@@ -153,12 +169,12 @@ mod browser {
                 ])
                 .await
                 .map_err(|e| e.to_string())?;
-                Ok(format!("Chosen: {list}"))
+                Ok(fill(t::CHOSEN, "list", &list))
             }
             _ => {
                 let cards = added.get_untracked();
                 wx::open_card(&cards).await.map_err(|e| e.to_string())?;
-                Ok("Opened.".into())
+                Ok(texts.with_value(|x| x.get(t::OPENED).to_string()))
             }
         }
     }

@@ -3,10 +3,14 @@
 //!
 //! A text is a [`Text`], one field per language: a translation left out is a
 //! compile error, and a key that does not exist is one too (texts are
-//! constants), and its `{name}` placeholders are filled by name. Texts are
-//! used where pages are rendered on the server; islands are not translated
-//! yet (their texts changed how wasm-split partitions the WASM: see the
-//! README's "Languages").
+//! constants), and its `{name}` placeholders are filled by name.
+//!
+//! Islands get their texts from the server, already in the page's language:
+//! an island's catalogue is declared with [`island_texts!`](crate::island_texts),
+//! the server renders the island with `t::texts(lang)` as a prop (an
+//! [`IslandTexts`], the texts of one language in the catalogue's order), and
+//! the island's code names them by key. So the WASM carries no catalogue and
+//! no second language: a key is an index, the words come with the page.
 //!
 //! Choosing: an in-app page's pinned language, else the `Language/` field
 //! WeChat puts in its user agent (`zh_CN`, `zh_TW`, `en`), else the browser's
@@ -157,11 +161,83 @@ impl Text {
     /// `values` (`("name", value)`); the catalogue checks make sure both
     /// languages have the same placeholders.
     pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
-        let mut out = self.get(lang).to_string();
-        for (name, value) in values {
-            out = out.replace(&["{", name, "}"].concat(), value);
+        fill(self.get(lang), values)
+    }
+}
+
+/// `template` with each `{name}` replaced by its value in `values`, in one
+/// pass (a value that itself contains `{…}` is left as it is); a
+/// placeholder without a value stays as written.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
         }
-        out
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An island's texts in one language, in the order of its catalogue
+/// ([`island_texts!`](crate::island_texts)): the server builds it for the
+/// page's language and renders the island with it as a prop; the island
+/// reads a text by its catalogue's key (`K`, so a key of another island's
+/// catalogue does not compile).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent, bound = "")]
+pub struct IslandTexts<K> {
+    texts: Vec<String>,
+    #[serde(skip)]
+    key: std::marker::PhantomData<K>,
+}
+
+impl<K> Default for IslandTexts<K> {
+    fn default() -> Self {
+        IslandTexts {
+            texts: Vec::new(),
+            key: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<K: Into<usize>> IslandTexts<K> {
+    /// The texts of `catalogue` in `lang` (server side).
+    pub fn new(lang: Lang, catalogue: &[(&str, Text)]) -> Self {
+        IslandTexts {
+            texts: catalogue
+                .iter()
+                .map(|(_, t)| t.get(lang).to_string())
+                .collect(),
+            key: std::marker::PhantomData,
+        }
+    }
+
+    /// The text of `key` (empty if the prop was cut short).
+    pub fn get(&self, key: K) -> &str {
+        self.texts.get(key.into()).map_or("", String::as_str)
+    }
+
+    /// The text of `key` with its placeholders filled ([`fill`]).
+    pub fn fill(&self, key: K, values: &[(&str, &str)]) -> String {
+        fill(self.get(key), values)
     }
 }
 
@@ -183,6 +259,54 @@ macro_rules! texts {
         /// Every text above, by name (for the catalogue checks).
         #[allow(dead_code)]
         pub const ALL: &[(&str, $crate::i18n::Text)] = &[$((stringify!($name), $name)),*];
+    };
+}
+
+/// Declares an island's texts: `Key` (one variant per text, also in scope by
+/// name), `ALL` (the catalogue, for the checks and the server), `Texts` (the
+/// island's prop type) and `texts(lang)`, the prop for a page in `lang`.
+/// Only `texts` reads the words, and only the server calls it, so the words
+/// stay out of the WASM:
+///
+/// ```ignore
+/// pub mod t {
+///     crate::island_texts! {
+///         RECORD: "录音", "Record";
+///     }
+/// }
+/// // server: <VoicesIsland texts=t::texts(lang) …/>; island: texts.get(t::RECORD)
+/// ```
+#[macro_export]
+macro_rules! island_texts {
+    ($($(#[$meta:meta])* $name:ident: $zh:literal, $en:literal;)*) => {
+        /// The key of each text of this catalogue.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Key {
+            $($(#[$meta])* $name),*
+        }
+        #[allow(unused_imports)]
+        pub use self::Key::*;
+
+        impl From<Key> for usize {
+            fn from(key: Key) -> usize {
+                key as usize
+            }
+        }
+
+        /// Every text of this catalogue, in `Key`'s order.
+        #[allow(dead_code)]
+        pub const ALL: &[(&str, $crate::i18n::Text)] =
+            &[$((stringify!($name), $crate::i18n::Text { zh: $zh, en: $en })),*];
+
+        /// The island's texts in one language (its prop).
+        pub type Texts = $crate::i18n::IslandTexts<Key>;
+
+        /// The island's texts in `lang` (server side).
+        #[allow(dead_code)]
+        pub fn texts(lang: $crate::i18n::Lang) -> Texts {
+            $crate::i18n::IslandTexts::new(lang, ALL)
+        }
     };
 }
 
@@ -296,7 +420,15 @@ mod tests {
     /// Every catalogue of the app: what the type system cannot check.
     #[test]
     fn every_catalogue_is_written_in_both_languages() {
-        let catalogues: [(&str, &[(&str, Text)]); 1] = [("pages", crate::pages::t::ALL)];
+        let catalogues: [(&str, &[(&str, Text)]); 7] = [
+            ("pages", crate::pages::t::ALL),
+            ("pages::status_t", crate::pages::status_t::ALL),
+            ("share", crate::share::t::ALL),
+            ("runtime", crate::runtime::t::ALL),
+            ("media", crate::media::t::ALL),
+            ("voice", crate::voice::t::ALL),
+            ("cards", crate::cards::t::ALL),
+        ];
         let mut problems = Vec::new();
         for (module, texts) in catalogues {
             assert!(!texts.is_empty(), "{module}");
@@ -344,6 +476,40 @@ mod tests {
             t.fill(Lang::ZhCn, &[("i", "1"), ("n", "3")]),
             "正在上传第 1 张，共 3 张…"
         );
+    }
+
+    #[test]
+    fn placeholders_are_filled_once() {
+        assert_eq!(
+            fill("{a} and {b}", &[("a", "{b}"), ("b", "2")]),
+            "{b} and 2"
+        );
+        assert_eq!(fill("{missing} {", &[("a", "1")]), "{missing} {");
+        assert_eq!(fill("价格：{n} 元", &[("n", "5")]), "价格：5 元");
+    }
+
+    mod demo {
+        crate::island_texts! {
+            ONE: "一", "one";
+            TWO: "二 {n}", "two {n}";
+        }
+    }
+
+    #[test]
+    fn an_island_gets_its_texts_in_one_language_and_reads_them_by_key() {
+        let en = demo::texts(Lang::En);
+        assert_eq!(en.get(demo::ONE), "one");
+        assert_eq!(en.fill(demo::TWO, &[("n", "2")]), "two 2");
+        let zh = demo::texts(Lang::ZhCn);
+        assert_eq!(zh.get(demo::TWO), "二 {n}");
+        // The prop is a plain list of the one language's words.
+        let json = serde_json::to_string(&zh).unwrap();
+        assert_eq!(json, r#"["一","二 {n}"]"#);
+        let back: demo::Texts = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, zh);
+        // A prop cut short reads as empty, never panics.
+        let short: demo::Texts = serde_json::from_str(r#"["一"]"#).unwrap();
+        assert_eq!(short.get(demo::TWO), "");
     }
 
     #[test]

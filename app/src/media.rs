@@ -69,12 +69,30 @@ impl Step {
     }
 }
 
+/// The photos island's texts.
+pub mod t {
+    crate::island_texts! {
+        CHOOSE: "选择照片", "Choose photos";
+        GALLERY: "相册", "Gallery";
+        SAVE: "保存", "Save";
+        SAVED: "已保存到手机。", "Saved to your phone.";
+        FAILED: "未能添加照片：{why}", "Could not add the photos: {why}";
+        UPLOADING: "正在上传第 {i} 张，共 {n} 张…", "Uploading {i} of {n}…";
+        SAVING: "正在保存…", "Saving…";
+        ADDED: "已添加 {n} 张照片。", "{n} photo(s) added.";
+        CHOSEN_ALT: "选中的照片", "chosen photo";
+        STORED_ALT: "已保存的照片", "stored photo";
+    }
+}
+
 #[island(lazy)]
 pub fn PhotosIsland(
     slug: String,
     choose: crate::wx::ChooseImage,
     gallery: Vec<StoredImage>,
+    texts: t::Texts,
 ) -> impl IntoView {
+    let texts = StoredValue::new(texts);
     #[cfg(not(feature = "hydrate"))]
     let _ = &choose;
     let gallery = RwSignal::new(gallery);
@@ -94,7 +112,7 @@ pub fn PhotosIsland(
             {
                 let (slug, choose) = (slug.clone(), choose.clone());
                 leptos::task::spawn_local(async move {
-                    browser::choose_and_upload(slug, choose, previews, gallery, step).await
+                    browser::choose_and_upload(slug, choose, previews, gallery, step, texts).await
                 });
             }
         }
@@ -122,7 +140,7 @@ pub fn PhotosIsland(
         #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
             step.set(match crate::wx::download_image(&media_id).await {
-                Ok(_) => Step::Done("Saved to your phone.".into()),
+                Ok(_) => Step::Done(texts.with_value(|x| x.get(t::SAVED).to_string())),
                 Err(e) => Step::Failed(e.to_string()),
             });
         });
@@ -130,27 +148,27 @@ pub fn PhotosIsland(
     view! {
         <div class="photos">
             <button class="button" data-testid="choose" disabled=move || !ready.get() || matches!(step.get(), Step::Working(_)) on:click=run>
-                "Choose photos"
+                {texts.with_value(|x| x.get(t::CHOOSE).to_string())}
             </button>
             <p class="step" data-testid="photos-step" data-step=move || step.with(Step::name)>
                 {move || match step.get() {
                     Step::Idle => String::new(),
                     Step::Working(s) | Step::Done(s) => s,
-                    Step::Failed(s) => format!("Could not add the photos: {s}"),
+                    Step::Failed(s) => texts.with_value(|x| x.fill(t::FAILED, &[("why", &s)])),
                 }}
             </p>
             <div class="previews" data-testid="previews">
-                {move || previews.get().into_iter().map(|src| view! { <img class="thumb" src=src alt="chosen photo"/> }).collect::<Vec<_>>()}
+                {move || previews.get().into_iter().map(|src| view! { <img class="thumb" src=src alt=texts.with_value(|x| x.get(t::CHOSEN_ALT).to_string())/> }).collect::<Vec<_>>()}
             </div>
-            <h3>"Gallery"</h3>
+            <h3>{texts.with_value(|x| x.get(t::GALLERY).to_string())}</h3>
             <div class="gallery" data-testid="gallery">
                 {move || gallery.get().into_iter().map(|img| {
                     let (url, id) = (img.url.clone(), img.media_id.clone());
                     view! {
                         <figure class="shot">
-                            <img class="thumb" src=img.url.clone() data-media-id=img.media_id.clone() alt="stored photo"
+                            <img class="thumb" src=img.url.clone() data-media-id=img.media_id.clone() alt=texts.with_value(|x| x.get(t::STORED_ALT).to_string())
                                 on:click=move |_| preview(url.clone())/>
-                            <button class="link" data-testid="save-photo" on:click=move |_| download(id.clone())>"Save"</button>
+                            <button class="link" data-testid="save-photo" on:click=move |_| download(id.clone())>{texts.with_value(|x| x.get(t::SAVE).to_string())}</button>
                         </figure>
                     }
                 }).collect::<Vec<_>>()}
@@ -177,6 +195,7 @@ mod browser {
         previews: RwSignal<Vec<String>>,
         gallery: RwSignal<Vec<StoredImage>>,
         step: RwSignal<Step>,
+        texts: StoredValue<t::Texts>,
     ) {
         let local_ids = match wx::choose_image(&choose).await {
             Ok(ids) => ids,
@@ -200,23 +219,26 @@ mod browser {
         // One at a time: the next upload starts when the previous one succeeded.
         let mut server_ids = Vec::new();
         for (i, id) in local_ids.iter().enumerate() {
-            step.set(Step::Working(format!(
-                "Uploading {} of {}…",
-                i + 1,
-                local_ids.len()
-            )));
+            let (i, n) = ((i + 1).to_string(), local_ids.len().to_string());
+            step.set(Step::Working(
+                texts.with_value(|x| x.fill(t::UPLOADING, &[("i", &i), ("n", &n)])),
+            ));
             match wx::upload_image(id).await {
                 Ok(server_id) => server_ids.push(server_id),
                 Err(e) => return step.set(Step::Failed(e.to_string())),
             }
         }
-        step.set(Step::Working("Saving…".into()));
+        step.set(Step::Working(
+            texts.with_value(|x| x.get(t::SAVING).to_string()),
+        ));
         match save_images(slug, server_ids.join(",")).await {
             Ok(images) => {
-                let n = server_ids.len();
+                let n = server_ids.len().to_string();
                 gallery.set(images);
                 previews.set(Vec::new());
-                step.set(Step::Done(format!("{n} photo(s) added.")));
+                step.set(Step::Done(
+                    texts.with_value(|x| x.fill(t::ADDED, &[("n", &n)])),
+                ));
             }
             Err(e) => step.set(Step::Failed(e.to_string())),
         }

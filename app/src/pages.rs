@@ -77,7 +77,7 @@ pub fn Home() -> impl IntoView {
         <section class="card">
             <h1>"wxkit"</h1>
             <p class="lead">{t::HOME_LEAD.get(lang)}</p>
-            <ConfigStatus/>
+            <ConfigStatus texts=status_t::texts(lang)/>
             <p><a href="/p/demo">{t::OPEN_DEMO.get(lang)}</a></p>
             <p class="links">
                 {t::WEB_AUTH.get(lang)}
@@ -89,9 +89,24 @@ pub fn Home() -> impl IntoView {
     }
 }
 
+/// The config status island's texts.
+pub(crate) mod status_t {
+    crate::island_texts! {
+        LOADING: "正在加载页面…", "Loading the page…";
+        READY: "此页面的 wx.config 已就绪。", "wx.config is ready for this page.";
+        FAILED: "无法为此页面签名：{why}", "This page could not be signed: {why}";
+        MISSING: "此页面没有 wx.config。", "The page carries no wx.config.";
+        RESIGN: "为此 URL 重新签名", "Sign this URL again";
+        SIGNED_AGAIN: "已重新签名：", "Signed again: ";
+    }
+}
+
 /// The embedded config as the hydrated page read it, and a re-sign button.
 #[island(lazy)]
-fn ConfigStatus() -> impl IntoView {
+fn ConfigStatus(texts: status_t::Texts) -> impl IntoView {
+    use status_t as t;
+    let texts = StoredValue::new(texts);
+    let say = move |key: t::Key| texts.with_value(|x| x.get(key).to_string());
     let state = RwSignal::new(ConfigState::Pending);
     // Effects only run in the browser, once the page has hydrated.
     Effect::new(move |_| {
@@ -113,9 +128,9 @@ fn ConfigStatus() -> impl IntoView {
         <div>
             <div class="status" data-testid="config-status" data-hydrated=move || hydrated().to_string()>
                 {move || match state.get() {
-                    ConfigState::Pending => view! { <p>"Loading the page…"</p> }.into_any(),
+                    ConfigState::Pending => view! { <p>{say(t::LOADING)}</p> }.into_any(),
                     ConfigState::Ready(c) => view! {
-                        <p class="ok">"wx.config is ready for this page."</p>
+                        <p class="ok">{say(t::READY)}</p>
                         <dl>
                             <dt>"appId"</dt><dd data-testid="app-id">{c.app_id.clone()}</dd>
                             <dt>"timestamp"</dt><dd data-testid="timestamp">{c.timestamp}</dd>
@@ -124,19 +139,21 @@ fn ConfigStatus() -> impl IntoView {
                         </dl>
                     }.into_any(),
                     ConfigState::Failed(e) => view! {
-                        <p class="error" data-testid="config-error">"This page could not be signed: " {e.to_string()}</p>
+                        <p class="error" data-testid="config-error">
+                            {texts.with_value(|x| x.fill(t::FAILED, &[("why", &e.to_string())]))}
+                        </p>
                     }.into_any(),
                     ConfigState::Missing => view! {
-                        <p class="error" data-testid="config-error">"The page carries no wx.config."</p>
+                        <p class="error" data-testid="config-error">{say(t::MISSING)}</p>
                     }.into_any(),
                 }}
             </div>
-            <button class="button" on:click=move |_| { resign.dispatch(()); }>
-                "Sign this URL again"
+            <button class="button" data-testid="resign" on:click=move |_| { resign.dispatch(()); }>
+                {say(t::RESIGN)}
             </button>
             <div data-testid="resign-result">
                 {move || resign.value().get().map(|r| match r {
-                    Ok(c) => view! { <p class="ok">"Signed again: " {c.signature}</p> }.into_any(),
+                    Ok(c) => view! { <p class="ok">{say(t::SIGNED_AGAIN)} <span data-testid="resigned">{c.signature}</span></p> }.into_any(),
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 })}
             </div>
@@ -203,10 +220,10 @@ fn in_app_page(p: &PageContent) -> AnyView {
             ]/>
             <p>{p.body.clone()}</p>
         </article>
-        <crate::runtime::WxRuntime simulate apis=p.js_api_list.clone()>
+        <crate::runtime::WxRuntime simulate apis=p.js_api_list.clone() texts=crate::runtime::t::texts(lang)>
             <section class="card">
                 <h2>{t::SHARE.get(lang)}</h2>
-                <crate::share::ShareIsland page=share/>
+                <crate::share::ShareIsland page=share texts=crate::share::t::texts(lang)/>
             </section>
         </crate::runtime::WxRuntime>
         <nav class="card links">
@@ -235,10 +252,10 @@ fn SubPage(page: PageContent, heading: crate::i18n::Text, children: Children) ->
             <h1 data-testid="page-title">{page.title.clone()}</h1>
             <p><a href=format!("/p/{}", page.slug)>{t::BACK.get(lang)}</a></p>
         </article>
-        <crate::runtime::WxRuntime simulate apis=page.js_api_list.clone()>
+        <crate::runtime::WxRuntime simulate apis=page.js_api_list.clone() texts=crate::runtime::t::texts(lang)>
             <section class="card">
                 <h2>{heading}</h2>
-                <crate::share::ShareIsland page=page.clone()/>
+                <crate::share::ShareIsland page=page.clone() texts=crate::share::t::texts(lang)/>
                 {children()}
             </section>
         </crate::runtime::WxRuntime>
@@ -315,7 +332,7 @@ pub fn PhotosView() -> impl IntoView {
         |(p, gallery): (PageContent, Vec<crate::media::StoredImage>)| {
             view! {
                 <SubPage page=p.clone() heading=t::PHOTOS>
-                    <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery=gallery.clone()/>
+                    <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery=gallery.clone() texts=crate::media::t::texts(crate::lang())/>
                 </SubPage>
             }
             .into_any()
@@ -339,7 +356,7 @@ pub fn CardsView() -> impl IntoView {
         |(p, cards): (PageContent, Vec<crate::cards::CardInfo>)| {
             view! {
                 <SubPage page=p heading=t::CARDS>
-                    <crate::cards::CardsIsland cards=cards.clone()/>
+                    <crate::cards::CardsIsland cards=cards.clone() texts=crate::cards::t::texts(crate::lang())/>
                 </SubPage>
             }
             .into_any()
@@ -366,7 +383,7 @@ pub fn VoiceView() -> impl IntoView {
         |(p, voices): (PageContent, Vec<crate::voice::StoredVoice>)| {
             view! {
                 <SubPage page=p.clone() heading=t::VOICE>
-                    <crate::voice::VoicesIsland slug=p.slug.clone() voices=voices.clone()/>
+                    <crate::voice::VoicesIsland slug=p.slug.clone() voices=voices.clone() texts=crate::voice::t::texts(crate::lang())/>
                 </SubPage>
             }
             .into_any()

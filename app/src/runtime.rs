@@ -35,23 +35,35 @@ pub const BOOT_SCRIPT: &str = include_str!("boot.js");
 /// its URL with `history.pushState`/`replaceState`, so the runtime re-signs.
 pub const NAVIGATE_EVENT: &str = "wxkit:navigate";
 
-/// Plain words for a config error.
-pub fn explain(err_msg: &str) -> String {
+/// The runtime's texts: what it says outside WeChat and when WeChat refused
+/// the page, with the meaning of each `wx.config` errMsg (the JS-SDK
+/// documentation, "附录5-常见错误及解决方法").
+pub mod t {
+    crate::island_texts! {
+        OUTSIDE: "请在微信中打开此页面，即可分享、添加照片或使用卡券。", "Open this page in WeChat to share it, add photos or use cards.";
+        UNAVAILABLE: "微信功能暂不可用：{why}", "WeChat features are unavailable: {why}";
+        NO_SDK: "无法加载微信 JS-SDK", "the WeChat JS-SDK could not be loaded";
+        EXPLAINED: "{err}（{why}）", "{err}: {why}";
+        URL_DOMAIN: "此页面的域名不在公众号设置的 JS 接口安全域名中", "this page's domain is not one of the account's JS interface safe domains";
+        SIGNATURE: "签名所用的 URL 与微信校验的 URL 不一致", "the signature was computed for another URL than the one WeChat checked";
+        PERMISSION: "该接口不在页面的 jsApiList 中，或配置尚未通过验证", "the API is not in the page's jsApiList, or the config has not been verified yet";
+        NO_FUNCTION: "当前微信版本没有这个接口", "this WeChat version does not have the API";
+        FAILED: "wx.config 缺少参数", "a parameter of wx.config is missing";
+        REFUSED: "微信拒绝了这个配置", "WeChat refused the configuration";
+    }
+}
+
+/// Plain words for a config error, in the page's language.
+pub fn explain(texts: &t::Texts, err_msg: &str) -> String {
     let why = match ConfigErrMsg::of(err_msg) {
-        ConfigErrMsg::UrlDomain => {
-            "this page's domain is not one of the account's JS interface safe domains"
-        }
-        ConfigErrMsg::Signature => {
-            "the signature was computed for another URL than the one WeChat checked"
-        }
-        ConfigErrMsg::Permission => {
-            "the API is not in the page's jsApiList, or the config has not been verified yet"
-        }
-        ConfigErrMsg::NoFunction => "this WeChat version does not have the API",
-        ConfigErrMsg::Failed => "a parameter of wx.config is missing",
-        ConfigErrMsg::Refused => "WeChat refused the configuration",
+        ConfigErrMsg::UrlDomain => t::URL_DOMAIN,
+        ConfigErrMsg::Signature => t::SIGNATURE,
+        ConfigErrMsg::Permission => t::PERMISSION,
+        ConfigErrMsg::NoFunction => t::NO_FUNCTION,
+        ConfigErrMsg::Failed => t::FAILED,
+        ConfigErrMsg::Refused => t::REFUSED,
     };
-    format!("{err_msg}: {why}")
+    texts.fill(t::EXPLAINED, &[("err", err_msg), ("why", texts.get(why))])
 }
 
 /// Plain words for an embedded-config error.
@@ -68,13 +80,19 @@ pub fn WxRuntime(
     simulate: bool,
     /// The JS-SDK APIs the page asks for when it signs again.
     apis: Vec<String>,
+    /// What it says, in the page's language.
+    texts: t::Texts,
     children: Children,
 ) -> impl IntoView {
     let state = use_wx_state();
+    let (outside, unavailable) = (
+        texts.get(t::OUTSIDE).to_string(),
+        texts.get(t::UNAVAILABLE).to_string(),
+    );
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| browser::start(state, simulate, apis.join(",")));
+    Effect::new(move |_| browser::start(state, simulate, apis.join(","), texts.clone()));
     #[cfg(not(feature = "hydrate"))]
-    let _ = (simulate, apis);
+    let _ = (simulate, apis, texts);
     view! {
         <div class="wx-runtime" data-testid="wx-state" data-state=move || match state.get() {
             WxState::Pending => "pending",
@@ -84,12 +102,12 @@ pub fn WxRuntime(
         }>
             {move || match state.get() {
                 WxState::OutsideWeChat => Some(view! {
-                    <p class="notice" data-testid="wx-notice">
-                        "Open this page in WeChat to share it, add photos or use cards."
-                    </p>
+                    <p class="notice" data-testid="wx-notice">{outside.clone()}</p>
                 }.into_any()),
                 WxState::Failed(why) => Some(view! {
-                    <p class="notice error" data-testid="wx-notice">"WeChat features are unavailable: " {why}</p>
+                    <p class="notice error" data-testid="wx-notice">
+                        {crate::i18n::fill(&unavailable, &[("why", &why)])}
+                    </p>
                 }.into_any()),
                 _ => None,
             }}
@@ -130,6 +148,13 @@ mod browser {
         static LANDING_URL: RefCell<Option<String>> = const { RefCell::new(None) };
         /// The page's jsApiList, comma-separated (empty: every API).
         static APIS: RefCell<String> = const { RefCell::new(String::new()) };
+        /// The runtime's texts, in the page's language.
+        static TEXTS: RefCell<t::Texts> = RefCell::default();
+    }
+
+    /// [`explain`] in the page's language.
+    fn explained(err_msg: &str) -> String {
+        TEXTS.with(|texts| explain(&texts.borrow(), err_msg))
     }
 
     fn window() -> web_sys::Window {
@@ -194,8 +219,9 @@ mod browser {
             .unwrap_or(false)
     }
 
-    pub fn start(state: RwSignal<WxState>, simulate: bool, apis: String) {
+    pub fn start(state: RwSignal<WxState>, simulate: bool, apis: String, texts: t::Texts) {
         APIS.with(|a| *a.borrow_mut() = apis);
+        TEXTS.with(|slot| *slot.borrow_mut() = texts);
         LANDING_URL.with(|l| {
             l.borrow_mut().get_or_insert_with(current_url);
         });
@@ -205,9 +231,8 @@ mod browser {
                 return;
             }
             if wx::sdk().is_none() && !load_script(SDK_FALLBACK).await {
-                state.set(WxState::Failed(
-                    "the WeChat JS-SDK could not be loaded".into(),
-                ));
+                let why = TEXTS.with(|texts| texts.borrow().get(t::NO_SDK).to_string());
+                state.set(WxState::Failed(why));
                 return;
             }
             match crate::pages::read_embedded_config() {
@@ -248,7 +273,7 @@ mod browser {
     async fn ready(state: RwSignal<WxState>, config: &WxConfig) {
         if let Some(agent) = &config.agent {
             if let Err(e) = wx::agent_config(agent).await {
-                return state.set(WxState::Failed(explain(&e.to_string())));
+                return state.set(WxState::Failed(explained(&e.to_string())));
             }
         }
         state.set(WxState::Ready)
@@ -290,7 +315,7 @@ mod browser {
             Err(e) => e,
         };
         if ConfigErrMsg::of(&err) != ConfigErrMsg::Signature {
-            return state.set(WxState::Failed(explain(&err)));
+            return state.set(WxState::Failed(explained(&err)));
         }
         let signed_url = url_to_sign();
         let second = match sign(&signed_url).await {
@@ -305,7 +330,7 @@ mod browser {
             Err(err) => {
                 let _ = report_config_failure(current_url(), signed_url, user_agent(), err.clone())
                     .await;
-                state.set(WxState::Failed(explain(&err)));
+                state.set(WxState::Failed(explained(&err)));
             }
         }
     }

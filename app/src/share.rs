@@ -110,11 +110,21 @@ pub async fn report_config_failure(
         .await
 }
 
+/// The share island's texts.
+pub mod t {
+    crate::island_texts! {
+        READY: "点击右上角的 ··· 分享此页。", "Tap ··· at the top right to share this page.";
+        WAITING: "正在准备分享…", "Preparing sharing…";
+        UNAVAILABLE: "暂时无法分享：{why}", "Sharing is not available: {why}";
+        NO_SHARE_API: "此页面没有开放任何分享接口", "no share API is allowed for this page";
+    }
+}
+
 /// Hands the page's share content to WeChat whenever the runtime around it
 /// becomes ready: the new APIs where `checkJsApi` has them, and the legacy
 /// `onMenuShare*` ones (which also report whether the user shared).
 #[island]
-pub fn ShareIsland(page: PageContent) -> impl IntoView {
+pub fn ShareIsland(page: PageContent, texts: t::Texts) -> impl IntoView {
     let status = RwSignal::new("waiting".to_string());
     #[cfg(feature = "hydrate")]
     {
@@ -135,9 +145,10 @@ pub fn ShareIsland(page: PageContent) -> impl IntoView {
     view! {
         <p class="share-status" data-testid="share-status" data-status=move || status.get()>
             {move || match status.get().as_str() {
-                "ready" | "legacy" => "Tap ··· at the top right to share this page.".to_string(),
-                "waiting" => "Preparing sharing…".to_string(),
-                other => format!("Sharing is not available: {other}"),
+                "ready" | "legacy" => texts.get(t::READY).to_string(),
+                "waiting" => texts.get(t::WAITING).to_string(),
+                "none" => texts.fill(t::UNAVAILABLE, &[("why", texts.get(t::NO_SHARE_API))]),
+                other => texts.fill(t::UNAVAILABLE, &[("why", other)]),
             }}
         </p>
     }
@@ -149,7 +160,8 @@ mod browser {
     use crate::wx;
 
     /// Sets the share content; answers `ready` (new APIs), `legacy` (old
-    /// client: legacy APIs only) or what failed.
+    /// client: legacy APIs only), `none` (the page allows no share API) or
+    /// what failed (WeChat's errMsg).
     pub async fn apply_share(page: &PageContent) -> String {
         // The menu first, and whatever becomes of sharing: an account may
         // use the interface operations without the sharing interfaces.
@@ -204,7 +216,7 @@ mod browser {
         match (use_new, legacy) {
             (true, _) => "ready".into(),
             (false, n) if n > 0 => "legacy".into(),
-            _ => "no share API is allowed for this page".into(),
+            _ => "none".into(),
         }
     }
 }

@@ -60,13 +60,41 @@ pub async fn list_voices(slug: String) -> Result<Vec<StoredVoice>, ApiError> {
     crate::backend::use_backend()?.list_voices(&slug).await
 }
 
-/// "12.3 s", without float formatting (which would grow the WASM).
-fn seconds(ms: i64) -> String {
-    format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
+/// The voice island's texts.
+pub mod t {
+    crate::island_texts! {
+        RECORD: "录音", "Record";
+        STOP_AND_KEEP: "停止并保存", "Stop and keep";
+        VOICES: "语音", "Voices";
+        PLAY: "▶ 播放", "▶ Play";
+        STOP: "■ 停止", "■ Stop";
+        EXPIRED: "微信只保留语音 3 天；这条语音可", "WeChat keeps a voice for 3 days; this one can be ";
+        DOWNLOAD: "下载", "downloaded";
+        EXPIRED_END: "后收听。", ".";
+        NONE_YET: "还没有语音。", "No voices yet.";
+        SECONDS: "{s} 秒", "{s} s";
+        STARTING: "正在开始…", "Starting…";
+        RECORDING: "正在录音…说完后点“停止并保存”（最长一分钟）。", "Recording… tap “Stop and keep” when you are done (one minute at most).";
+        UPLOADING: "正在上传…", "Uploading…";
+        SAVING: "正在保存…", "Saving…";
+        KEPT: "语音已保存。", "Voice kept.";
+        DOWNLOADING: "正在下载…", "Downloading…";
+        RECORD_FAILED: "无法录音：{why}", "Could not record: {why}";
+        KEEP_FAILED: "未能保存语音：{why}", "Could not keep the voice: {why}";
+        PLAY_FAILED: "无法播放语音：{why}", "Could not play the voice: {why}";
+    }
+}
+
+/// "12.3 s" ("12.3 秒"), without float formatting (which would grow the WASM).
+fn seconds(texts: &t::Texts, ms: i64) -> String {
+    let s = format!("{}.{}", ms / 1000, (ms % 1000) / 100);
+    texts.fill(t::SECONDS, &[("s", &s)])
 }
 
 #[island(lazy)]
-pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>) -> impl IntoView {
+pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>, texts: t::Texts) -> impl IntoView {
+    let texts = StoredValue::new(texts);
+    let say = move |key: t::Key| texts.with_value(|x| x.get(key).to_string());
     let voices = RwSignal::new(voices);
     let step = RwSignal::new(Step::Idle);
     let recording = RwSignal::new(false);
@@ -82,6 +110,7 @@ pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>) -> impl IntoView {
         step,
         recording,
         playing,
+        texts,
     };
     #[cfg(feature = "hydrate")]
     {
@@ -123,11 +152,11 @@ pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>) -> impl IntoView {
         <div class="voices">
             <p class="row">
                 <button class="button" data-testid="record" disabled=move || !ready.get() || busy() on:click=record>
-                    "Record"
+                    {say(t::RECORD)}
                 </button>
                 " "
                 <button class="button" data-testid="stop-record" disabled=move || !recording.get() on:click=stop>
-                    "Stop and keep"
+                    {say(t::STOP_AND_KEEP)}
                 </button>
             </p>
             <p class="step" data-testid="voice-step" data-step=move || step.with(Step::name)>
@@ -136,7 +165,7 @@ pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>) -> impl IntoView {
                     Step::Working(s) | Step::Done(s) | Step::Failed(s) => s,
                 }}
             </p>
-            <h3>"Voices"</h3>
+            <h3>{say(t::VOICES)}</h3>
             <ul class="voice-list" data-testid="voices">
                 {move || voices.get().into_iter().map(|v| {
                     // Copy on the server (it captures nothing there), not in the browser.
@@ -152,23 +181,23 @@ pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>) -> impl IntoView {
                                     data-playing=move || if is_playing(&this) { "true" } else { "false" }
                                     disabled=move || !ready.get() || busy()
                                     on:click=move |_| play(id.clone())>
-                                    {move || if is_playing(&label) { "■ Stop" } else { "▶ Play" }}
+                                    {move || say(if is_playing(&label) { t::STOP } else { t::PLAY })}
                                 </button>
                             })}
                             {(!on_wechat).then(|| view! {
                                 <span class="muted" data-testid="voice-expired">
-                                    "WeChat keeps a voice for 3 days; this one can be "
-                                    <a href=url>"downloaded"</a> "."
+                                    {say(t::EXPIRED)}
+                                    <a href=url>{say(t::DOWNLOAD)}</a> {say(t::EXPIRED_END)}
                                 </span>
                             })}
                             " "
-                            <span data-testid="voice-length">{seconds(v.duration_ms)}</span>
+                            <span data-testid="voice-length">{texts.with_value(|x| seconds(x, v.duration_ms))}</span>
                         </li>
                     }
                 }).collect::<Vec<_>>()}
             </ul>
             {move || voices.with(Vec::is_empty).then(|| view! {
-                <p class="muted" data-testid="no-voices">"No voices yet."</p>
+                <p class="muted" data-testid="no-voices">{say(t::NONE_YET)}</p>
             })}
         </div>
     }
@@ -210,6 +239,20 @@ mod browser {
         pub step: RwSignal<Step>,
         pub recording: RwSignal<bool>,
         pub playing: RwSignal<Option<String>>,
+        pub texts: StoredValue<t::Texts>,
+    }
+
+    impl Page {
+        fn working(&self, key: t::Key) {
+            let text = self.texts.with_value(|x| x.get(key).to_string());
+            self.step.set(Step::Working(text));
+        }
+
+        fn failed(&self, key: t::Key, why: impl std::fmt::Display) {
+            let why = why.to_string();
+            let text = self.texts.with_value(|x| x.fill(key, &[("why", &why)]));
+            self.step.set(Step::Failed(text));
+        }
     }
 
     /// A recording that reached one minute is kept like a stopped one; a
@@ -223,9 +266,7 @@ mod browser {
             ended.recording.set(false);
             match r {
                 Ok(local_id) => leptos::task::spawn_local(keep(ended.clone(), local_id)),
-                Err(e) => ended
-                    .step
-                    .set(Step::Failed(format!("Could not record: {e}"))),
+                Err(e) => ended.failed(t::RECORD_FAILED, e),
             }
         });
         let playing = page.playing;
@@ -235,19 +276,15 @@ mod browser {
 
     pub async fn record(page: Page) {
         // Busy until WeChat answers: a second tap cannot start another.
-        page.step.set(Step::Working("Starting…".into()));
+        page.working(t::STARTING);
         match wx::start_record().await {
             Ok(()) => {
                 page.recording.set(true);
-                page.step.set(Step::Working(
-                    "Recording… tap “Stop and keep” when you are done (one minute at most).".into(),
-                ));
+                page.working(t::RECORDING);
             }
             // The visitor did not let WeChat use the microphone.
             Err(WxError::Cancelled) => page.step.set(Step::Idle),
-            Err(e) => page
-                .step
-                .set(Step::Failed(format!("Could not record: {e}"))),
+            Err(e) => page.failed(t::RECORD_FAILED, e),
         }
     }
 
@@ -255,34 +292,27 @@ mod browser {
         page.recording.set(false);
         match wx::stop_record().await {
             Ok(local_id) => keep(page, local_id).await,
-            Err(e) => page
-                .step
-                .set(Step::Failed(format!("Could not record: {e}"))),
+            Err(e) => page.failed(t::RECORD_FAILED, e),
         }
     }
 
     /// Uploads a recording to WeChat, then has the server keep it.
     async fn keep(page: Page, local_id: String) {
-        page.step.set(Step::Working("Uploading…".into()));
+        page.working(t::UPLOADING);
         let server_id = match wx::upload_voice(&local_id).await {
             Ok(id) => id,
-            Err(e) => {
-                return page
-                    .step
-                    .set(Step::Failed(format!("Could not keep the voice: {e}")))
-            }
+            Err(e) => return page.failed(t::KEEP_FAILED, e),
         };
         // This phone has it already: no download to play it back.
         remember(server_id.clone(), local_id);
-        page.step.set(Step::Working("Saving…".into()));
+        page.working(t::SAVING);
         match save_voices(page.slug.clone(), server_id).await {
             Ok(voices) => {
                 page.voices.set(voices);
-                page.step.set(Step::Done("Voice kept.".into()));
+                let text = page.texts.with_value(|x| x.get(t::KEPT).to_string());
+                page.step.set(Step::Done(text));
             }
-            Err(e) => page
-                .step
-                .set(Step::Failed(format!("Could not keep the voice: {e}"))),
+            Err(e) => page.failed(t::KEEP_FAILED, e),
         }
     }
 
@@ -303,7 +333,7 @@ mod browser {
             Some(id) => id,
             // Busy while downloading: no other voice starts meanwhile.
             None => {
-                page.step.set(Step::Working("Downloading…".into()));
+                page.working(t::DOWNLOADING);
                 match wx::download_voice(&media_id).await {
                     Ok(id) => {
                         page.step.set(Step::Idle);
@@ -319,17 +349,14 @@ mod browser {
                                 v.on_wechat = false;
                             }
                         });
-                        let text = format!("Could not play the voice: {e}");
-                        return page.step.set(Step::Failed(text));
+                        return page.failed(t::PLAY_FAILED, e);
                     }
                 }
             }
         };
         match wx::play_voice(&local_id).await {
             Ok(()) => page.playing.set(Some(media_id)),
-            Err(e) => page
-                .step
-                .set(Step::Failed(format!("Could not play the voice: {e}"))),
+            Err(e) => page.failed(t::PLAY_FAILED, e),
         }
     }
 }

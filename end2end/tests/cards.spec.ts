@@ -16,15 +16,15 @@ test.describe('cards', () => {
     expect(Object.keys(cardExt).sort()).toEqual(['code', 'nonce_str', 'openid', 'signature', 'timestamp']);
     expect(cardExt.signature).toMatch(/^[0-9a-f]{40}$/);
     await expect(page.getByTestId('cards-result')).toHaveAttribute('data-result', 'ok');
-    await expect(page.getByTestId('cards-result')).toContainText('Added 1 card');
+    await expect(page.getByTestId('cards-result')).toContainText('已将 1 张卡券添加到卡包');
     expect((await page.evaluate(() => (window as any).wxsim.cards)).map((c: any) => c.cardId)).toEqual([CARD]);
 
     await page.getByTestId('choose-card').click();
-    await expect(page.getByTestId('cards-result')).toContainText('Chosen:');
+    await expect(page.getByTestId('cards-result')).toContainText('已选择：');
     await expect(page.getByTestId('cards-result')).toContainText(CARD);
 
     await page.getByTestId('open-card').click();
-    await expect(page.getByTestId('cards-result')).toHaveText('Opened.');
+    await expect(page.getByTestId('cards-result')).toHaveText('已打开。');
     expect((await page.evaluate(() => (window as any).wxsim.opened)).map((c: any) => c.cardId)).toEqual([CARD]);
   });
 

@@ -50,7 +50,7 @@ for (const device of DEVICES) {
       expect(preview.urls).toHaveLength(before + 3);
       // Saving one to the phone downloads it from WeChat.
       await page.locator('figure', { has: first }).getByTestId('save-photo').click();
-      await expect(page.getByTestId('photos-step')).toHaveText('Saved to your phone.');
+      await expect(page.getByTestId('photos-step')).toHaveText('已保存到手机。');
       expect((await page.evaluate(() => (window as any).wxsim.calls)).some((c: any) => c.api === 'downloadImage')).toBe(true);
     });
   });

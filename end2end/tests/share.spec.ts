@@ -69,7 +69,7 @@ test.describe('in WeChat, when the SDK cannot load', () => {
     // Production mode loads WeChat's real script; this machine cannot reach it.
     await page.goto(`${productionURL}/p/demo`);
     await expect(page.getByTestId('wx-state')).toHaveAttribute('data-state', 'failed');
-    await expect(page.getByTestId('wx-notice')).toContainText('JS-SDK could not be loaded');
+    await expect(page.getByTestId('wx-notice')).toContainText('无法加载微信 JS-SDK');
     expect(requested).toEqual(['res.wx.qq.com', 'res2.wx.qq.com']);
   });
 });

@@ -33,7 +33,7 @@ for (const device of DEVICES) {
       const serverId: string = uploads[0].serverId;
       const item = page.locator(`[data-testid="voice"][data-media-id="${serverId}"]`);
       await expect(item).toHaveCount(1);
-      await expect(item.getByTestId('voice-length')).toHaveText('1.5 s');
+      await expect(item.getByTestId('voice-length')).toHaveText('1.5 秒');
 
       // The server keeps it: listed with its length, the AMR file served.
       const stored = await (await request.post('/api/voices', { form: { slug: 'demo' } })).json();
@@ -84,7 +84,7 @@ for (const device of DEVICES) {
       const ended = await results(page, 'onVoiceRecordEnd');
       expect(ended).toHaveLength(1);
       const serverId: string = (await results(page, 'uploadVoice'))[0].serverId;
-      await expect(page.locator(`[data-testid="voice"][data-media-id="${serverId}"]`).getByTestId('voice-length')).toHaveText('0.8 s');
+      await expect(page.locator(`[data-testid="voice"][data-media-id="${serverId}"]`).getByTestId('voice-length')).toHaveText('0.8 秒');
       const stored = await (await request.post('/api/voices', { form: { slug: 'demo' } })).json();
       expect(stored.find((v: any) => v.media_id === serverId).duration_ms).toBe(800);
     });
