@@ -5,7 +5,7 @@ import * as path from 'path';
 
 // Three wxkits with throw-away SQLite files: one with the built-in simulator,
 // one in production mode, one for a WeCom corp (see servers.ts).
-import { port, baseURL, productionURL, wecomURL, ADMIN_USER, ADMIN_PASSWORD } from './servers';
+import { port, baseURL, productionURL, wecomURL, ADMIN_USER, ADMIN_USER_ZH, ADMIN_PASSWORD } from './servers';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxkit-e2e-'));
 
@@ -24,8 +24,8 @@ export default defineConfig({
   },
   webServer: [
     {
-      // With an admin for the dashboard tests (admin.spec.ts).
-      command: `printf '%s\\n' '${ADMIN_PASSWORD}' | target/release/wxkit admin create --username ${ADMIN_USER} && exec target/release/wxkit serve`,
+      // With two admins for the dashboard tests (admin.spec.ts).
+      command: `for u in ${ADMIN_USER} ${ADMIN_USER_ZH}; do printf '%s\\n' '${ADMIN_PASSWORD}' | target/release/wxkit admin create --username $u || exit 1; done && exec target/release/wxkit serve`,
       cwd: '..',
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,

@@ -8,4 +8,7 @@ export const productionURL = `http://127.0.0.1:${port + 1}`;
 export const wecomURL = `http://127.0.0.1:${port + 2}`;
 /// The admin the first server is started with.
 export const ADMIN_USER = 'e2e-admin';
+/// A second admin of the first server, who switches the dashboard to Chinese
+/// (the language is kept with the admin: the other tests' admin stays as it is).
+export const ADMIN_USER_ZH = 'e2e-admin-zh';
 export const ADMIN_PASSWORD = 'e2e admin password';

@@ -14,7 +14,8 @@
 //!
 //! Choosing: an in-app page's pinned language, else the `Language/` field
 //! WeChat puts in its user agent (`zh_CN`, `zh_TW`, `en`), else the browser's
-//! `Accept-Language`, else Simplified Chinese ([`Lang::negotiate`]).
+//! `Accept-Language`, else Simplified Chinese ([`Lang::negotiate`]). The
+//! dashboard: the admin's choice (kept with the admin), else the browser's.
 
 use serde::{Deserialize, Serialize};
 
@@ -99,12 +100,11 @@ impl Lang {
         best.map(|(_, lang)| lang)
     }
 
-    /// The language of a request for `path` that no page pins: the
-    /// dashboard and the JS-SDK playground are English; elsewhere the
-    /// visitor's ([`Lang::negotiate`]).
+    /// The language of a request for `path` that no page pins and no admin
+    /// chose: the JS-SDK playground (a developer's tool) is English;
+    /// elsewhere, the dashboard included, the visitor's ([`Lang::negotiate`]).
     pub fn for_request(path: &str, user_agent: &str, accept_language: &str) -> Lang {
-        let english_only = path.starts_with("/admin") || path.trim_end_matches('/') == "/jssdk";
-        if english_only {
+        if path.trim_end_matches('/') == "/jssdk" {
             Lang::En
         } else {
             Lang::negotiate(user_agent, accept_language)
@@ -119,6 +119,12 @@ impl Lang {
             .unwrap_or_default()
     }
 }
+
+/// The language a signed-in admin chose for the dashboard (`None`: the
+/// browser's), as the server found it for this request (its language menu
+/// shows it chosen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChosenLang(pub Option<Lang>);
 
 /// An `Accept-Language` weight in thousandths (`0.8` → 800); a malformed
 /// one (`1.5`, `abc`) counts as 0 (refused).
@@ -316,6 +322,19 @@ pub fn has_cjk(s: &str) -> bool {
         .any(|c| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}'))
 }
 
+/// Whether `s` has a letter outside its `{…}` placeholders.
+fn has_words(s: &str) -> bool {
+    let mut depth = 0;
+    s.chars().any(|c| {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => return depth == 0 && c.is_alphabetic(),
+        }
+        false
+    })
+}
+
 /// The `{…}` placeholders of a text, in order.
 pub fn placeholders(s: &str) -> Vec<&str> {
     s.split('{')
@@ -332,7 +351,8 @@ pub fn check_catalogue(module: &str, texts: &[(&str, Text)]) -> Vec<String> {
         if t.zh.trim().is_empty() || t.en.trim().is_empty() {
             problems.push(format!("{module}::{name}: empty"));
         }
-        if !has_cjk(t.zh) {
+        // A text of placeholders and punctuation only has no words to translate.
+        if !has_cjk(t.zh) && has_words(t.zh) {
             problems.push(format!(
                 "{module}::{name}: the Chinese text has no Chinese: {:?}",
                 t.zh
@@ -412,6 +432,12 @@ mod tests {
         assert_eq!(Lang::negotiate("Mozilla/5.0 Chrome", "fr"), Lang::ZhCn);
         assert_eq!(Lang::negotiate("", ""), Lang::ZhCn);
         assert_eq!(Lang::for_request("/admin/pages", ANDROID, "zh"), Lang::En);
+        assert_eq!(
+            Lang::for_request("/admin", "Chrome", "zh-CN,en"),
+            Lang::ZhCn
+        );
+        assert_eq!(Lang::for_request("/admin", "Chrome", "en-US"), Lang::En);
+        assert_eq!(Lang::for_request("/jssdk", "Chrome", "zh-CN"), Lang::En);
         assert_eq!(Lang::for_request("/jssdk", "", ""), Lang::En);
         assert_eq!(Lang::for_request("/p/demo", ANDROID, "zh"), Lang::En);
         assert_eq!(Lang::for_request("/p/demo", IPHONE, "en"), Lang::ZhCn);
@@ -420,7 +446,8 @@ mod tests {
     /// Every catalogue of the app: what the type system cannot check.
     #[test]
     fn every_catalogue_is_written_in_both_languages() {
-        let catalogues: [(&str, &[(&str, Text)]); 7] = [
+        // The dashboard's pages each check their own (their modules are private).
+        let catalogues: [(&str, &[(&str, Text)]); 12] = [
             ("pages", crate::pages::t::ALL),
             ("pages::status_t", crate::pages::status_t::ALL),
             ("share", crate::share::t::ALL),
@@ -428,6 +455,11 @@ mod tests {
             ("media", crate::media::t::ALL),
             ("voice", crate::voice::t::ALL),
             ("cards", crate::cards::t::ALL),
+            ("dashboard", crate::dashboard::t::ALL),
+            ("editor", crate::editor::t::ALL),
+            ("debugger", crate::debugger::t::ALL),
+            ("admin", crate::admin::t::ALL),
+            ("admin::check_t", crate::admin::check_t::ALL),
         ];
         let mut problems = Vec::new();
         for (module, texts) in catalogues {
@@ -460,6 +492,17 @@ mod tests {
             ),
         ];
         assert_eq!(check_catalogue("bad", &bad).len(), 3);
+        // Placeholders and punctuation alone are neutral; one English word is not.
+        let neutral = Text {
+            zh: "{err}（{why}）",
+            en: "{err} ({why})",
+        };
+        assert!(check_catalogue("neutral", &[("N", neutral)]).is_empty());
+        let word = Text {
+            zh: "{err} failed",
+            en: "{err} failed",
+        };
+        assert_eq!(check_catalogue("word", &[("W", word)]).len(), 1);
     }
 
     #[test]

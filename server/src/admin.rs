@@ -1,10 +1,12 @@
 //! Admins of the dashboard: accounts with argon2id password hashes (created
 //! with `wxkit admin create`), sign-in rate-limited per IP and per username
 //! (`attempts`), the admin's session (ended by a password change, "sign out
-//! everywhere" or its absolute lifetime), and the audit log of every admin change.
+//! everywhere" or its absolute lifetime), the language each admin reads the
+//! dashboard in, and the audit log of every admin change.
 
 use crate::api_error::DbFailure;
 use crate::client_ip::ClientIp;
+use app::i18n::Lang;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -39,8 +41,8 @@ pub enum AdminError {
     WrongCredentials,
     #[error("the password must be at most {MAX_PASSWORD} bytes")]
     LongPassword,
-    #[error("{why}: try again in {wait} s")]
-    TooMany { wait: u64, why: &'static str },
+    #[error("{}: try again in {wait} s", why.en)]
+    TooMany { wait: u64, why: app::i18n::Text },
     #[error("too many password checks at once: try again in a few seconds")]
     Busy,
     #[error("password hashing failed: {0}")]
@@ -57,26 +59,44 @@ impl From<DbFailure> for AdminError {
     }
 }
 
-/// How a sign-in or admin failure is told to the browser; a database, session
-/// or hashing failure is logged (its detail stays on the server).
+/// How a sign-in or admin failure is told to the browser, in the request's
+/// language (the dashboard's: the admin's or the browser's); a database,
+/// session or hashing failure is logged (its detail stays on the server).
 impl From<AdminError> for app::error::ApiError {
     fn from(e: AdminError) -> Self {
         use app::error::ApiError;
+        let lang = app::lang();
         match e {
             AdminError::WrongCredentials => ApiError::Unauthorized {
-                message: e.to_string(),
+                message: t::WRONG_CREDENTIALS.get(lang).into(),
             },
-            AdminError::TooMany { .. } => ApiError::TooMany {
-                message: e.to_string(),
+            AdminError::TooMany { wait, why } => ApiError::TooMany {
+                message: t::TOO_MANY
+                    .fill(lang, &[("why", why.get(lang)), ("wait", &wait.to_string())]),
             },
             AdminError::Busy => ApiError::Unavailable {
-                message: e.to_string(),
+                message: t::BUSY.get(lang).into(),
             },
-            AdminError::BadUsername | AdminError::WeakPassword | AdminError::LongPassword => {
-                ApiError::bad_request(e.to_string())
-            }
+            AdminError::BadUsername => ApiError::bad_request(t::BAD_USERNAME.get(lang)),
+            AdminError::WeakPassword => ApiError::bad_request(t::WEAK_PASSWORD.get(lang)),
+            AdminError::LongPassword => ApiError::bad_request(
+                t::LONG_PASSWORD.fill(lang, &[("max", &MAX_PASSWORD.to_string())]),
+            ),
             other => crate::api_error::internal("admin", &other, "internal error"),
         }
+    }
+}
+
+/// What a browser is told of a refused sign-in (the command line keeps
+/// [`AdminError`]'s English).
+mod t {
+    app::texts! {
+        WRONG_CREDENTIALS: "用户名或密码错误", "wrong username or password";
+        TOO_MANY: "{why}：请 {wait} 秒后再试", "{why}: try again in {wait} s";
+        BUSY: "同时校验的密码过多：请几秒后再试", "too many password checks at once: try again in a few seconds";
+        BAD_USERNAME: "用户名须为 1 到 32 个字母、数字、`.`、`_` 或 `-`", "the username must be 1 to 32 letters, digits, `.`, `_` or `-`";
+        WEAK_PASSWORD: "密码至少需要 10 个字符", "the password must be at least 10 characters";
+        LONG_PASSWORD: "密码最多 {max} 字节", "the password must be at most {max} bytes";
     }
 }
 
@@ -152,6 +172,25 @@ pub async fn set_password(db: &AnyPool, username: &str, password: &str) -> Resul
     Ok(())
 }
 
+/// Sets the language admin `username` reads the dashboard in (`None`: the
+/// browser's).
+pub async fn set_lang(db: &AnyPool, username: &str, lang: Option<Lang>) -> Result<(), DbFailure> {
+    sqlx::query("UPDATE admins SET lang = $1, updated_at = $2 WHERE username = $3")
+        .bind(lang.map_or("", Lang::tag))
+        .bind(crate::db::now())
+        .bind(username)
+        .execute(db)
+        .await?;
+    audit(
+        db,
+        username,
+        "admin.lang",
+        username,
+        lang.map_or("", Lang::tag),
+    )
+    .await
+}
+
 /// Every admin: (username, created_at, last_sign_in).
 pub async fn list(db: &AnyPool) -> Result<Vec<(String, i64, i64)>, AdminError> {
     Ok(
@@ -217,6 +256,14 @@ pub struct SignIn {
     verifying: Arc<Semaphore>,
     /// How long an admin session lasts after sign-in, however busy.
     lifetime: Duration,
+}
+
+/// The admin signed in on a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentAdmin {
+    pub username: String,
+    /// The language the admin chose for the dashboard (`None`: the browser's).
+    pub lang: Option<Lang>,
 }
 
 /// What the session keeps of its admin.
@@ -332,19 +379,29 @@ impl SignIn {
     /// sessions since (password change, "sign out everywhere"), and signed in
     /// less than the session lifetime ago.
     pub async fn current(&self, session: &Session) -> Option<String> {
+        self.current_admin(session).await.map(|a| a.username)
+    }
+
+    /// [`SignIn::current`], with the language the admin chose.
+    pub async fn current_admin(&self, session: &Session) -> Option<CurrentAdmin> {
         let admin: SessionAdmin = session.get(ADMIN).await.ok()??;
-        let epoch: Option<i64> =
-            sqlx::query_scalar("SELECT session_epoch FROM admins WHERE username = $1")
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT session_epoch, lang FROM admins WHERE username = $1")
                 .bind(&admin.username)
                 .fetch_optional(&self.db)
                 .await
                 .ok()?;
         let fresh = crate::db::now() < admin.since + self.lifetime.as_secs() as i64;
-        if epoch == Some(admin.epoch) && fresh {
-            return Some(admin.username);
+        match row {
+            Some((epoch, lang)) if epoch == admin.epoch && fresh => Some(CurrentAdmin {
+                username: admin.username,
+                lang: Lang::from_tag(&lang),
+            }),
+            _ => {
+                let _ = session.remove::<SessionAdmin>(ADMIN).await;
+                None
+            }
         }
-        let _ = session.remove::<SessionAdmin>(ADMIN).await;
-        None
     }
 
     pub async fn sign_out(&self, session: &Session, who: &str) -> Result<(), AdminError> {
@@ -390,6 +447,13 @@ mod tests {
         assert!(!verify("correct horse batterz", &h));
         assert!(!verify("x", "not a hash"));
         assert!(matches!(hash("short"), Err(AdminError::WeakPassword)));
+    }
+
+    #[test]
+    fn refusals_are_written_in_both_languages() {
+        let mut problems = app::i18n::check_catalogue("admin", t::ALL);
+        problems.extend(app::i18n::check_catalogue("attempts", attempts::t::ALL));
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     #[test]

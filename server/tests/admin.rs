@@ -191,6 +191,7 @@ async fn sign_in_is_limited_per_username_and_per_ip() {
     .await;
     add_admin(&db, "root").await;
     add_admin(&db, "ops").await;
+    // A browser that names no language: the dashboard's default, Chinese.
     let b = Browser::new();
     for _ in 0..3 {
         let (status, body) = post(
@@ -202,7 +203,7 @@ async fn sign_in_is_limited_per_username_and_per_ip() {
         )
         .await;
         assert_eq!(status, 401, "{body}");
-        assert!(body.contains("wrong username or password"));
+        assert!(body.contains("用户名或密码错误"), "{body}");
     }
     // The right password no longer helps for this username...
     let (status, body) = post(
@@ -214,7 +215,7 @@ async fn sign_in_is_limited_per_username_and_per_ip() {
     )
     .await;
     assert_eq!(status, 429, "{body}");
-    assert!(body.contains("too many sign-in attempts"), "{body}");
+    assert!(body.contains("登录尝试次数过多"), "{body}");
     // ...another username still signs in (IP budget: 6, 4 used)...
     let (status, _) = post(
         &b,

@@ -12,14 +12,15 @@ async fn pool(db: &Db) -> sqlx::AnyPool {
     wxkit::db::connect(&db.url()).await.unwrap()
 }
 
-/// A sign-in attempt from client `ip` (behind the trusted proxy on loopback).
+/// A sign-in attempt from client `ip` (behind the trusted proxy on loopback),
+/// from a browser that reads English.
 async fn attempt(app: &App, ip: &str, username: &str, password: &str) -> (u16, String) {
     post(
         &Browser::new(),
         app,
         "/api/admin/sign_in",
         &[("username", username), ("password", password)],
-        &[("x-forwarded-for", ip)],
+        &[("x-forwarded-for", ip), ("accept-language", "en")],
     )
     .await
 }

@@ -633,7 +633,7 @@ async fn a_page_pinned_to_a_language_is_shown_in_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn not_found_pages_speak_the_visitors_language_and_the_dashboards_english() {
+async fn not_found_pages_speak_the_visitors_language() {
     let sim = Sim::start();
     let db = Db::sqlite();
     let app = App::start(&sim, &db, &[]).await;
@@ -641,7 +641,8 @@ async fn not_found_pages_speak_the_visitors_language_and_the_dashboards_english(
         ("/no-such-thing", "en-US", "en", "Page not found"),
         ("/no-such-thing", "zh-CN", "zh-CN", "页面不存在"),
         ("/p/demo/no-such-part", "en", "en", "Page not found"),
-        ("/admin/no-such-thing", "zh-CN", "en", "Page not found"),
+        ("/admin/no-such-thing", "zh-CN", "zh-CN", "页面不存在"),
+        ("/admin/no-such-thing", "en", "en", "Page not found"),
     ] {
         let r = reqwest::Client::new()
             .get(format!("{}{path}", app.base()))

@@ -394,7 +394,10 @@ async fn a_page_speaks_the_visitors_language_and_says_so() {
         .unwrap();
     assert_eq!(missing.status(), 404);
     assert!(missing.text().await.unwrap().contains("页面不存在"));
-    // The dashboard speaks English and says so, whatever the browser prefers.
+    // The dashboard (before an admin chooses) speaks the browser's language;
+    // the JS-SDK playground, a developer's tool, English.
     let html = html_with(&app, "/admin/sign-in", &[("accept-language", "zh-CN")]).await;
+    assert!(html.contains("<html lang=\"zh-CN\""), "{}", &html[..200]);
+    let html = html_with(&app, "/admin/sign-in", &[("accept-language", "en")]).await;
     assert!(html.contains("<html lang=\"en\""), "{}", &html[..200]);
 }

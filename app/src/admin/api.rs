@@ -35,6 +35,23 @@ pub async fn admin_sign_out_everywhere() -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The language the signed-in admin reads the dashboard in: `zh-CN`, `en`,
+/// or empty for the browser's; then back to the page the form was on.
+#[server(prefix = "/api/admin", endpoint = "save_lang")]
+pub async fn admin_save_lang(#[server(default)] lang: String) -> Result<(), ApiError> {
+    let (admin, who) = require_admin().await?;
+    let chosen = match lang.as_str() {
+        "" => None,
+        tag => Some(
+            crate::i18n::Lang::ALL
+                .into_iter()
+                .find(|l| l.tag() == tag)
+                .ok_or_else(|| ApiError::bad_request(super::t::BAD_LANG.get(crate::lang())))?,
+        ),
+    };
+    admin.set_lang(&who, chosen).await
+}
+
 /// The signed-in admin's name.
 #[server(prefix = "/api/admin", endpoint = "whoami")]
 pub async fn admin_whoami() -> Result<String, ApiError> {

@@ -24,6 +24,8 @@ pub trait AdminBackend: Send + Sync + 'static {
         parts: &http::request::Parts,
         who: &str,
     ) -> Result<(), ApiError>;
+    /// Sets the language `who` reads the dashboard in (`None`: the browser's).
+    async fn set_lang(&self, who: &str, lang: Option<crate::i18n::Lang>) -> Result<(), ApiError>;
     async fn pages(&self) -> Result<Vec<PageSummary>, ApiError>;
     async fn page(&self, slug: &str) -> Result<Option<PageForm>, ApiError>;
     async fn editor_context(&self) -> Result<EditorContext, ApiError>;
@@ -87,7 +89,7 @@ pub async fn require_admin() -> Result<(std::sync::Arc<dyn AdminBackend>, String
                 resp.set_status(http::StatusCode::UNAUTHORIZED);
             }
             Err(ApiError::Unauthorized {
-                message: "sign in as an admin first".into(),
+                message: super::t::SIGN_IN_FIRST.get(crate::lang()).into(),
             })
         }
     }

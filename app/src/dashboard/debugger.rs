@@ -23,7 +23,7 @@ type DebugView = (
 pub fn Debugger() -> impl IntoView {
     let query = use_query_map();
     dashboard_page(
-        "Signature debugger",
+        super::t::DEBUGGER,
         move || {
             let q = query.read();
             (
@@ -54,7 +54,7 @@ pub fn Debugger() -> impl IntoView {
             let (url, nonce, timestamp) = query;
             view! {
                 <section class="card">
-                    <crate::debugger::SignDebugger url nonce timestamp initial=result/>
+                    <crate::debugger::SignDebugger url nonce timestamp initial=result texts=crate::debugger::t::texts(crate::lang())/>
                 </section>
                 <Failures failures/>
             }

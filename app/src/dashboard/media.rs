@@ -9,12 +9,13 @@ use leptos::prelude::*;
 #[component]
 pub fn MediaAdmin() -> impl IntoView {
     dashboard_page(
-        "Media",
+        super::t::MEDIA,
         || (),
         |_| Box::pin(admin_media()),
         |items: Vec<MediaItem>| {
+            let lang = crate::lang();
             if items.is_empty() {
-                return view! { <section class="card"><p class="muted">"No uploads yet."</p></section> }.into_any();
+                return view! { <section class="card"><p class="muted">{t::NO_UPLOADS.get(lang)}</p></section> }.into_any();
             }
             view! {
                 <section class="card">
@@ -23,20 +24,21 @@ pub fn MediaAdmin() -> impl IntoView {
                         {items.into_iter().map(|m| view! {
                             <li>
                                 {if m.voice {
+                                    let seconds = format!("{:.1}", m.duration_ms as f64 / 1000.0);
                                     view! {
                                         <a href=m.url.clone() class="thumb voice" data-testid="media-voice">
-                                            {format!("🎤 {:.1} s", m.duration_ms as f64 / 1000.0)}
+                                            {t::VOICE.fill(lang, &[("s", &seconds)])}
                                         </a>
                                     }.into_any()
                                 } else {
                                     view! { <a href=m.url.clone()><img src=m.url.clone() alt="" loading="lazy" class="thumb"/></a> }.into_any()
                                 }}
                                 <p>{m.slug.clone()} " · " {format!("{:.1} KB", m.size as f64 / 1024.0)}</p>
-                                <p class="muted">{if m.uploader.is_empty() { "anonymous".to_string() } else { m.uploader.clone() }}</p>
+                                <p class="muted">{if m.uploader.is_empty() { t::ANONYMOUS.get(lang).to_string() } else { m.uploader.clone() }}</p>
                                 <p class="muted">{when(m.created_at)}</p>
                                 <form method="post" action="/api/admin/delete_media">
                                     <input type="hidden" name="media_id" value=m.media_id.clone()/>
-                                    <button class="button small danger">"Delete"</button>
+                                    <button class="button small danger">{t::DELETE.get(lang)}</button>
                                 </form>
                             </li>
                         }).collect::<Vec<_>>()}
@@ -46,4 +48,25 @@ pub fn MediaAdmin() -> impl IntoView {
             .into_any()
         },
     )
+}
+
+/// The texts of the media page.
+pub mod t {
+    crate::texts! {
+        NO_UPLOADS: "暂无上传的素材。", "No uploads yet.";
+        /// A voice's length in seconds.
+        VOICE: "🎤 {s} 秒", "🎤 {s} s";
+        /// Who uploaded an item when no user was signed in.
+        ANONYMOUS: "匿名用户", "anonymous";
+        DELETE: "删除", "Delete";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn texts_are_in_both_languages() {
+        let problems = crate::i18n::check_catalogue("dashboard::media", super::t::ALL);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

@@ -10,6 +10,11 @@
 //! sign-out), [`dashboard_page`] (load, then draw or ask to sign in), the
 //! error of the last form post, and the date and query formatting. Each page
 //! lives in its own file, named after its route.
+//!
+//! Every text is in the admin's language ([`crate::lang`]: the one the admin
+//! chose in the frame's menu, else the browser's): each file declares its
+//! texts in a `t` module (`crate::texts!`) and reads them with
+//! `t::NAME.get(lang)`; the editor and debugger islands get theirs as props.
 
 mod account;
 mod audit;
@@ -33,6 +38,7 @@ pub use users::UsersAdmin;
 
 use crate::admin::admin_whoami;
 use crate::error::ApiError;
+use crate::i18n::{Lang, Text};
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 use std::future::Future;
@@ -69,31 +75,35 @@ fn when(at: i64) -> String {
     at.to_string()
 }
 
-/// The frame of every dashboard page: navigation, sign-out, then the page.
+/// The frame of every dashboard page: navigation, the language menu,
+/// sign-out, then the page.
 #[component]
-fn Frame(title: &'static str, who: String, children: Children) -> impl IntoView {
+fn Frame(title: Text, who: String, children: Children) -> impl IntoView {
+    let lang = crate::lang();
+    let title = title.get(lang);
     view! {
-        <leptos_meta::Title text=format!("{title} · wxkit admin")/>
+        <leptos_meta::Title text=t::TAB_TITLE.fill(lang, &[("page", title)])/>
         <div class="admin">
             <header class="admin-bar">
-                <strong>"wxkit admin"</strong>
+                <strong>"wxkit"</strong>
                 <nav>
-                    <a href="/admin">"Overview"</a>
-                    <a href="/admin/pages">"Pages"</a>
-                    <a href="/admin/cards">"Cards"</a>
-                    <a href="/admin/media">"Media"</a>
-                    <a href="/admin/users">"Users"</a>
-                    <a href="/admin/debugger">"Signature debugger"</a>
-                    <a href="/admin/audit">"Audit log"</a>
-                    <a href="/admin/account">"Account"</a>
+                    <a href="/admin">{t::OVERVIEW.get(lang)}</a>
+                    <a href="/admin/pages">{t::PAGES.get(lang)}</a>
+                    <a href="/admin/cards">{t::CARDS.get(lang)}</a>
+                    <a href="/admin/media">{t::MEDIA.get(lang)}</a>
+                    <a href="/admin/users">{t::USERS.get(lang)}</a>
+                    <a href="/admin/debugger">{t::DEBUGGER.get(lang)}</a>
+                    <a href="/admin/audit">{t::AUDIT.get(lang)}</a>
+                    <a href="/admin/account">{t::ACCOUNT.get(lang)}</a>
                 </nav>
+                <LangMenu lang/>
                 <form method="post" action="/api/admin/sign_out" class="inline">
                     <span data-testid="admin-who">{who}</span>
                     " "
-                    <button class="link-button" data-testid="sign-out">"Sign out"</button>
+                    <button class="link-button" data-testid="sign-out">{t::SIGN_OUT.get(lang)}</button>
                 </form>
                 <form method="post" action="/api/admin/sign_out_everywhere" class="inline">
-                    <button class="link-button" data-testid="sign-out-everywhere">"Sign out everywhere"</button>
+                    <button class="link-button" data-testid="sign-out-everywhere">{t::SIGN_OUT_EVERYWHERE.get(lang)}</button>
                 </form>
             </header>
             <h1>{title}</h1>
@@ -102,11 +112,30 @@ fn Frame(title: &'static str, who: String, children: Children) -> impl IntoView 
     }
 }
 
+/// The admin's language: the browser's, or one of wxkit's, kept with the
+/// admin (a plain form post: no script needed; it comes back to this page).
+#[component]
+fn LangMenu(lang: Lang) -> impl IntoView {
+    let chosen = crate::request_extension::<crate::i18n::ChosenLang>().and_then(|c| c.0);
+    view! {
+        <form method="post" action="/api/admin/save_lang" class="inline" data-testid="lang-form">
+            <select name="lang" aria-label=t::LANGUAGE.get(lang) data-testid="lang-select">
+                <option value="" selected=chosen.is_none()>{t::BROWSER_LANGUAGE.get(lang)}</option>
+                {Lang::ALL.into_iter().map(|l| view! {
+                    <option value=l.tag() lang=l.tag() selected=chosen == Some(l)>{l.name()}</option>
+                }).collect::<Vec<_>>()}
+            </select>
+            " "
+            <button class="link-button" data-testid="lang-save">{t::SWITCH.get(lang)}</button>
+        </form>
+    }
+}
+
 /// A dashboard page: `load` (keyed by `key`) through an admin server
 /// function, drawn by `render` inside the frame; the sign-in form (401) when
 /// there is no admin session.
 fn dashboard_page<K, T>(
-    title: &'static str,
+    title: Text,
     key: impl Fn() -> K + Send + Sync + 'static,
     load: Load<K, T>,
     render: fn(T) -> AnyView,
@@ -118,7 +147,7 @@ where
     let data = Resource::new(key, load);
     let who = Resource::new(|| (), |_| admin_whoami());
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p>{t::LOADING.get(crate::lang())}</p> }>
             {move || Suspend::new(async move {
                 let who = who.await;
                 match (who, data.await) {
@@ -147,5 +176,26 @@ where
         action.value().get().and_then(|r| r.err()).map(|e| {
             view! { <p class="error" data-testid="form-error">{e.to_string()}</p> }
         })
+    }
+}
+
+/// The frame's texts, and those every page shares.
+pub mod t {
+    crate::texts! {
+        TAB_TITLE: "{page} · wxkit 管理后台", "{page} · wxkit admin";
+        OVERVIEW: "概览", "Overview";
+        PAGES: "页面", "Pages";
+        CARDS: "卡券", "Cards";
+        MEDIA: "素材", "Media";
+        USERS: "用户", "Users";
+        DEBUGGER: "签名调试", "Signature debugger";
+        AUDIT: "审计日志", "Audit log";
+        ACCOUNT: "账号设置", "Account";
+        SIGN_OUT: "退出登录", "Sign out";
+        SIGN_OUT_EVERYWHERE: "在所有设备上退出", "Sign out everywhere";
+        LANGUAGE: "语言", "Language";
+        BROWSER_LANGUAGE: "跟随浏览器", "The browser's language";
+        SWITCH: "切换", "Switch";
+        LOADING: "加载中…", "Loading…";
     }
 }

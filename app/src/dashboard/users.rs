@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 pub fn UsersAdmin() -> impl IntoView {
     let query = use_query_map();
     dashboard_page(
-        "Users",
+        super::t::USERS,
         move || {
             let q = query.read();
             (
@@ -27,16 +27,25 @@ pub fn UsersAdmin() -> impl IntoView {
             })
         },
         |(q, p): (String, UsersPage)| {
+            let lang = crate::lang();
             let pages = ((p.total + p.per_page - 1) / p.per_page).max(1);
+            let total = p.total.to_string();
             view! {
                 <section class="card">
                     <form method="get" action="/admin/users" class="search">
-                        <input name="q" value=q.clone() placeholder="nickname or openid" data-testid="user-search"/>
-                        <button class="button small">"Search"</button>
+                        <input name="q" value=q.clone() placeholder=t::SEARCH_PLACEHOLDER.get(lang) data-testid="user-search"/>
+                        <button class="button small">{t::SEARCH.get(lang)}</button>
                     </form>
-                    <p class="muted" data-testid="user-total">{format!("{} user(s)", p.total)}</p>
+                    <p class="muted" data-testid="user-total">{t::TOTAL.fill(lang, &[("n", &total)])}</p>
                     <table class="table" data-testid="users">
-                        <tr><th></th><th>"Nickname"</th><th>"Openid"</th><th>"Scope"</th><th>"First seen"</th><th>"Last seen"</th></tr>
+                        <tr>
+                            <th></th>
+                            <th>{t::NICKNAME.get(lang)}</th>
+                            <th>"Openid"</th>
+                            <th>{t::SCOPE.get(lang)}</th>
+                            <th>{t::FIRST_SEEN.get(lang)}</th>
+                            <th>{t::LAST_SEEN.get(lang)}</th>
+                        </tr>
                         {p.users.into_iter().map(|u| view! {
                             <tr>
                                 <td>{(!u.avatar_url.is_empty()).then(|| view! {
@@ -60,4 +69,27 @@ pub fn UsersAdmin() -> impl IntoView {
             .into_any()
         },
     )
+}
+
+/// The texts of the users page.
+pub mod t {
+    crate::texts! {
+        SEARCH_PLACEHOLDER: "昵称或 openid", "nickname or openid";
+        SEARCH: "搜索", "Search";
+        /// How many users match the search.
+        TOTAL: "共 {n} 位用户", "{n} user(s)";
+        NICKNAME: "昵称", "Nickname";
+        SCOPE: "授权作用域", "Scope";
+        FIRST_SEEN: "首次访问", "First seen";
+        LAST_SEEN: "最近访问", "Last seen";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn texts_are_in_both_languages() {
+        let problems = crate::i18n::check_catalogue("dashboard::users", super::t::ALL);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

@@ -23,7 +23,8 @@ const WINDOW_MS: i64 = 60_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
     pub wait_secs: u64,
-    pub why: &'static str,
+    /// Which limit was reached, in words.
+    pub why: app::i18n::Text,
 }
 
 /// The three sign-in limits, per minute.
@@ -79,20 +80,16 @@ pub async fn attempt(
     let now_ms = crate::db::now_ms();
     let ip = ip.limit_key();
     let checks = [
-        (
-            format!("ip:{ip}"),
-            limits.per_ip,
-            "too many sign-in attempts from your network",
-        ),
+        (format!("ip:{ip}"), limits.per_ip, t::FROM_NETWORK),
         (
             format!("user-ip:{username}|{ip}"),
             limits.per_user_ip,
-            "too many sign-in attempts for this username from your network",
+            t::USER_FROM_NETWORK,
         ),
         (
             format!("user:{username}"),
             limits.per_user_total,
-            "too many sign-in attempts for this username from everywhere (someone may be guessing its password)",
+            t::USER_EVERYWHERE,
         ),
     ];
     for (key, limit, why) in checks {
@@ -133,4 +130,13 @@ pub fn spawn_sweeper(db: AnyPool) {
             }
         }
     });
+}
+
+/// Which limit a refused sign-in reached.
+pub(super) mod t {
+    app::texts! {
+        FROM_NETWORK: "你的网络登录尝试次数过多", "too many sign-in attempts from your network";
+        USER_FROM_NETWORK: "你的网络对该用户名的登录尝试次数过多", "too many sign-in attempts for this username from your network";
+        USER_EVERYWHERE: "该用户名的登录尝试次数过多（可能有人在猜测密码）", "too many sign-in attempts for this username from everywhere (someone may be guessing its password)";
+    }
 }

@@ -10,7 +10,8 @@
 //! read); replacing a secret asks for the admin's password again; the
 //! account's ticket never reaches a page (the signature debugger shows a
 //! placeholder); a database failure reaches the browser only as
-//! [`DbFailure`](crate::api_error::DbFailure) words it.
+//! [`DbFailure`](crate::api_error::DbFailure) words it. What an admin is told
+//! is in the admin's language ([`app::lang`], texts in `t`).
 
 mod diagnosis;
 
@@ -66,6 +67,10 @@ impl AdminBackend for AppState {
             .await?)
     }
 
+    async fn set_lang(&self, who: &str, lang: Option<app::i18n::Lang>) -> Result<(), ApiError> {
+        Ok(admin::set_lang(&self.db, who, lang).await?)
+    }
+
     async fn pages(&self) -> Result<Vec<PageSummary>, ApiError> {
         Ok(share::page_summaries(&self.db).await?)
     }
@@ -87,31 +92,36 @@ impl AdminBackend for AppState {
     }
 
     async fn save_page(&self, who: &str, original: &str, form: PageForm) -> Result<(), ApiError> {
-        let mut errors = validate_page(&form, &self.account.get().js_domains);
+        let ui = app::lang();
+        let mut errors = validate_page(
+            &form,
+            &self.account.get().js_domains,
+            &app::admin::check_t::texts(ui),
+        );
         // Checked here, not in `validate_page`: the official list stays out
         // of the WASM the editor is part of (it gets the list as props).
         let menu_hidden = form.menu_hidden.as_str();
         if menu_hidden.len() > 1024 {
             errors.push(FieldError {
                 field: "menu_hidden".into(),
-                message: "at most 1024 characters".into(),
+                message: t::TOO_LONG.fill(ui, &[("max", "1024")]),
             });
         } else if let Err(message) = app::wx::parse_hidden(menu_hidden) {
             errors.push(FieldError {
                 field: "menu_hidden".into(),
-                message,
+                message: hidden_error(menu_hidden, ui).unwrap_or(message),
             });
         }
         let lang = form.lang.trim();
         if !lang.is_empty() && !app::i18n::Lang::ALL.iter().any(|l| l.tag() == lang) {
             errors.push(FieldError {
                 field: "lang".into(),
-                message: "empty (the visitor's language), zh-CN or en".into(),
+                message: t::BAD_PAGE_LANG.get(ui).into(),
             });
         }
         if !errors.is_empty() {
             return Err(ApiError::Invalid {
-                message: format!("{} field(s) need fixing", errors.len()),
+                message: t::FIELDS_TO_FIX.fill(ui, &[("n", &errors.len().to_string())]),
                 fields: errors,
             });
         }
@@ -119,17 +129,17 @@ impl AdminBackend for AppState {
             Saved::Ok => self.reload_pages().await,
             Saved::SlugTaken => {
                 return Err(ApiError::Invalid {
-                    message: "the slug is taken".into(),
+                    message: t::SLUG_TAKEN.get(ui).into(),
                     fields: vec![FieldError {
                         field: "slug".into(),
-                        message: format!("a page `{}` exists already", form.slug.trim()),
+                        message: t::PAGE_EXISTS.fill(ui, &[("slug", form.slug.trim())]),
                     }],
                 })
             }
             Saved::Missing => {
-                return Err(ApiError::bad_request(format!(
-                    "there is no page `{original}`"
-                )))
+                return Err(ApiError::bad_request(
+                    t::NO_PAGE.fill(ui, &[("slug", original)]),
+                ))
             }
         }
         let action = if original.is_empty() {
@@ -147,7 +157,9 @@ impl AdminBackend for AppState {
 
     async fn delete_page(&self, who: &str, slug: &str) -> Result<(), ApiError> {
         let Some(id) = share::delete_page(&self.db, slug).await? else {
-            return Err(ApiError::bad_request(format!("there is no page `{slug}`")));
+            return Err(ApiError::bad_request(
+                t::NO_PAGE.fill(app::lang(), &[("slug", slug)]),
+            ));
         };
         self.reload_pages().await;
         // Its images go with it (rows and files): they belong to its id.
@@ -194,9 +206,9 @@ impl AdminBackend for AppState {
 
     async fn delete_media(&self, who: &str, media_id: &str) -> Result<(), ApiError> {
         if !self.media.delete(media_id).await? {
-            return Err(ApiError::bad_request(format!(
-                "there is no upload `{media_id}`"
-            )));
+            return Err(ApiError::bad_request(
+                t::NO_UPLOAD.fill(app::lang(), &[("id", media_id)]),
+            ));
         }
         Ok(admin::audit(&self.db, who, "media.delete", media_id, "").await?)
     }
@@ -211,8 +223,9 @@ impl AdminBackend for AppState {
     }
 
     async fn refresh(&self, who: &str, kind: &str) -> Result<(), ApiError> {
-        let k = Kind::from_name(kind)
-            .ok_or_else(|| ApiError::bad_request(format!("unknown credential `{kind}`")))?;
+        let k = Kind::from_name(kind).ok_or_else(|| {
+            ApiError::bad_request(t::UNKNOWN_CREDENTIAL.fill(app::lang(), &[("kind", kind)]))
+        })?;
         let result = self.jssdk.credentials.refresh_now(k).await;
         let outcome = if result.is_ok() { "ok" } else { "failed" };
         admin::audit(&self.db, who, "credential.refresh", kind, outcome).await?;
@@ -228,7 +241,7 @@ impl AdminBackend for AppState {
     ) -> Result<SignDebug, ApiError> {
         let url = url.trim();
         if url.is_empty() || url.len() > 4096 {
-            return Err(ApiError::bad_request("enter the page URL (at most 4 KiB)"));
+            return Err(ApiError::bad_request(t::ENTER_URL.get(app::lang())));
         }
         let url = url.split('#').next().unwrap_or_default();
         let nonce_str = if nonce.trim().is_empty() {
@@ -242,7 +255,7 @@ impl AdminBackend for AppState {
             timestamp
                 .trim()
                 .parse::<i64>()
-                .map_err(|_| ApiError::bad_request("the timestamp is Unix seconds, digits only"))?
+                .map_err(|_| ApiError::bad_request(t::BAD_TIMESTAMP.get(app::lang())))?
         };
         let (ticket, current) = if ticket.trim().is_empty() {
             let kind = match self.account.get().kind {
@@ -273,8 +286,9 @@ impl AdminBackend for AppState {
 
     async fn failures(&self) -> Result<Vec<FailureReport>, ApiError> {
         let mut reports = share::config_failures(&self.db).await?;
+        let lang = app::lang();
         for r in &mut reports {
-            r.diagnosis = diagnose(&r.page_url, &r.signed_url, &r.user_agent, &r.err_msg);
+            r.diagnosis = diagnose(&r.page_url, &r.signed_url, &r.user_agent, &r.err_msg, lang);
         }
         Ok(reports)
     }
@@ -307,9 +321,7 @@ impl AdminBackend for AppState {
         let name = crate::verify_files::file_name(name)
             .ok_or_else(|| verify_error(crate::verify_files::VerifyError::BadName))?;
         if !self.verify_files.delete(name).await.map_err(verify_error)? {
-            return Err(ApiError::bad_request(
-                "there is no uploaded verification file of that name",
-            ));
+            return Err(ApiError::bad_request(t::NO_VERIFY_FILE.get(app::lang())));
         }
         Ok(admin::audit(&self.db, who, "verify_file.delete", name, "").await?)
     }
@@ -322,12 +334,13 @@ impl AdminBackend for AppState {
     ) -> Result<(), ApiError> {
         // Replacing a secret asks for the admin's password again.
         if !form.app_secret.is_empty() || !form.corp_secret.is_empty() {
+            let ui = app::lang();
             if form.password.is_empty() {
                 return Err(ApiError::Invalid {
-                    message: "enter your password to replace a secret".into(),
+                    message: t::PASSWORD_FOR_SECRET.get(ui).into(),
                     fields: vec![FieldError {
                         field: "password".into(),
-                        message: "required to replace a secret".into(),
+                        message: t::PASSWORD_REQUIRED.get(ui).into(),
                     }],
                 });
             }
@@ -336,10 +349,10 @@ impl AdminBackend for AppState {
                 .await
                 .map_err(|e| match e {
                     AdminError::WrongCredentials => ApiError::Invalid {
-                        message: "your password is not right".into(),
+                        message: t::WRONG_PASSWORD.get(ui).into(),
                         fields: vec![FieldError {
                             field: "password".into(),
-                            message: "not your password".into(),
+                            message: t::NOT_YOUR_PASSWORD.get(ui).into(),
                         }],
                     },
                     other => other.into(),
@@ -360,11 +373,34 @@ impl AppState {
     }
 }
 
+/// Why `list` is not a list of menu items a page may hide, in `lang`
+/// ([`app::wx::parse_hidden`] words it in English); `None` if it is one.
+fn hidden_error(list: &str, lang: app::i18n::Lang) -> Option<String> {
+    use app::wx::{MenuCategory, MenuItem, ALL_NON_BASE};
+    list.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty() && *name != ALL_NON_BASE)
+        .find_map(|name| match MenuItem::from_name(name) {
+            None => Some(t::NOT_A_MENU_ITEM.fill(lang, &[("name", name)])),
+            Some(m) if m.category() == MenuCategory::Basic => {
+                Some(t::BASIC_MENU_ITEM.fill(lang, &[("name", name)]))
+            }
+            Some(_) => None,
+        })
+}
+
 fn verify_error(e: crate::verify_files::VerifyError) -> ApiError {
-    use crate::verify_files::VerifyError;
+    use crate::verify_files::{VerifyError, MAX_CONTENT, MAX_FILES};
+    let lang = app::lang();
     match e {
         VerifyError::Db(e) => crate::api_error::DbFailure(e).into(),
-        other => ApiError::bad_request(other.to_string()),
+        VerifyError::BadName => ApiError::bad_request(t::VERIFY_BAD_NAME.get(lang)),
+        VerifyError::BadContent => ApiError::bad_request(
+            t::VERIFY_BAD_CONTENT.fill(lang, &[("max", &MAX_CONTENT.to_string())]),
+        ),
+        VerifyError::TooMany => {
+            ApiError::bad_request(t::VERIFY_TOO_MANY.fill(lang, &[("max", &MAX_FILES.to_string())]))
+        }
     }
 }
 
@@ -410,6 +446,70 @@ pub(super) async fn save_verify_file(
         Err(VerifyError::Db(e)) => {
             tracing::error!("could not keep a verification file: {e}");
             refused("db")
+        }
+    }
+}
+
+/// What an admin is told, in the admin's language (the messages of the page
+/// form's own checks are `app::admin::check_t`).
+mod t {
+    app::texts! {
+        TOO_LONG: "最多 {max} 个字符", "at most {max} characters";
+        NOT_A_MENU_ITEM: "`{name}` 不在微信的菜单项列表中", "`{name}` is not a menu item of WeChat's list";
+        BASIC_MENU_ITEM: "`{name}` 是基础菜单项：微信不允许页面隐藏它", "`{name}` is a basic menu item: WeChat does not let a page hide it";
+        BAD_PAGE_LANG: "只能为空（跟随访客的语言）、zh-CN 或 en", "empty (the visitor's language), zh-CN or en";
+        FIELDS_TO_FIX: "有 {n} 个字段需要修改", "{n} field(s) need fixing";
+        SLUG_TAKEN: "该页面标识已被使用", "the slug is taken";
+        PAGE_EXISTS: "页面 `{slug}` 已存在", "a page `{slug}` exists already";
+        NO_PAGE: "没有页面 `{slug}`", "there is no page `{slug}`";
+        NO_UPLOAD: "没有上传的文件 `{id}`", "there is no upload `{id}`";
+        UNKNOWN_CREDENTIAL: "未知的凭证 `{kind}`", "unknown credential `{kind}`";
+        ENTER_URL: "请输入页面网址（最多 4 KiB）", "enter the page URL (at most 4 KiB)";
+        BAD_TIMESTAMP: "时间戳是 Unix 秒数，只能包含数字", "the timestamp is Unix seconds, digits only";
+        NO_VERIFY_FILE: "没有该名称的已上传验证文件", "there is no uploaded verification file of that name";
+        VERIFY_BAD_NAME: "验证文件的名称须为 MP_verify_<字母和数字>.txt 或 WW_verify_<字母和数字>.txt", "a verification file is named MP_verify_<letters and digits>.txt or WW_verify_<letters and digits>.txt";
+        VERIFY_BAD_CONTENT: "验证文件最多包含 {max} 个可打印字符（微信的验证文件只有一段短代码）", "a verification file holds at most {max} characters of printable text (WeChat's hold a short code)";
+        VERIFY_TOO_MANY: "最多可上传 {max} 个验证文件：请先删除一个", "at most {max} verification files can be uploaded: remove one first";
+        PASSWORD_FOR_SECRET: "替换密钥前请输入你的密码", "enter your password to replace a secret";
+        PASSWORD_REQUIRED: "替换密钥时必填", "required to replace a secret";
+        WRONG_PASSWORD: "密码不正确", "your password is not right";
+        NOT_YOUR_PASSWORD: "不是你的密码", "not your password";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hidden_error, t};
+    use app::i18n::Lang;
+
+    #[test]
+    fn every_text_is_written_in_both_languages() {
+        let problems = app::i18n::check_catalogue("admin_api", t::ALL);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_bad_menu_item_is_named_in_the_admins_language() {
+        assert_eq!(
+            hidden_error("menuItem:copyUrl,all_non_base", Lang::En),
+            None
+        );
+        let unknown = hidden_error("menuItem:copyUrl, nope", Lang::ZhCn).unwrap();
+        assert_eq!(unknown, "`nope` 不在微信的菜单项列表中");
+        let basic = hidden_error("menuItem:refresh", Lang::En).unwrap();
+        assert!(basic.contains("basic menu item"), "{basic}");
+        // The same verdict as the check itself.
+        for list in [
+            "menuItem:copyUrl,all_non_base",
+            "menuItem:copyUrl, nope",
+            "menuItem:refresh",
+            " , ",
+        ] {
+            assert_eq!(
+                hidden_error(list, Lang::En).is_some(),
+                app::wx::parse_hidden(list).is_err(),
+                "{list}"
+            );
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The web layer's own middleware (where each sits is in [`super::router`]):
 //! on the Leptos routes, sending a visitor who lacks the scope a page requires
 //! to WeChat first ([`authorize_pages`]), embedding each page's signed
-//! `wx.config` ([`embed_config`]), answering admin server functions 401
-//! without an admin session ([`require_admin_api`]) and giving each API error
+//! `wx.config` ([`embed_config`]), choosing the dashboard's language and
+//! answering admin server functions 401 without an admin session
+//! ([`admin_requests`]) and giving each API error
 //! its status ([`api_error_status`]); on every route, refusing cross-site
 //! state-changing requests ([`refuse_cross_site`]). The body guard and the
 //! security headers are [`crate::guard`]'s.
@@ -30,8 +31,8 @@ use std::sync::Arc;
 use tower_sessions::Session;
 
 /// The language a page is shown in: the one an in-app page is pinned to,
-/// else [`Lang::for_request`] (the dashboard and the playground: English;
-/// elsewhere the visitor's, as WeChat's user agent or the browser says).
+/// else [`Lang::for_request`] (the playground: English; elsewhere the
+/// visitor's, as WeChat's user agent or the browser says).
 fn page_lang(page: Option<&CachedPage>, req: &Request) -> Lang {
     page.and_then(|p| p.meta.lang)
         .unwrap_or_else(|| super::oauth_pages::request_lang(req.uri().path(), req.headers()))
@@ -46,7 +47,11 @@ pub(super) async fn embed_config(
     next: Next,
 ) -> Response {
     let page_request = matches!(*req.method(), Method::GET | Method::HEAD);
-    if page_request && !req.uri().path().starts_with("/api/") {
+    // The dashboard's language is `admin_requests`' call.
+    if page_request
+        && !req.uri().path().starts_with("/api/")
+        && req.extensions().get::<Lang>().is_none()
+    {
         let page = req.extensions().get::<Arc<CachedPage>>().map(Arc::as_ref);
         let lang = page_lang(page, &req);
         req.extensions_mut().insert(lang);
@@ -169,35 +174,47 @@ pub(super) async fn authorize_pages(
     next.run(req).await
 }
 
-/// Every admin server function but sign-in answers 401 without an admin
-/// session, before its arguments are even read. (Each also checks the session
-/// itself: this is the second lock on the same door.)
-pub(super) async fn require_admin_api(
+/// The dashboard's requests (`/admin…` pages and `/api/admin/…`): the
+/// language they are answered in (the signed-in admin's choice, else the
+/// browser's), and the lock: every admin server function but sign-in answers
+/// 401 without an admin session, before its arguments are even read. (Each
+/// also checks the session itself: this is the second lock on the same door.)
+/// One session read for both.
+pub(super) async fn admin_requests(
     State(state): State<AppState>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path();
-    if !path.starts_with("/api/admin/") || path == "/api/admin/sign_in" {
+    let api = path.starts_with("/api/admin/");
+    if !api && !path.starts_with("/admin") {
         return next.run(req).await;
     }
-    let signed_in = match req.extensions().get::<Session>() {
-        Some(session) => state.sign_in.current(session).await.is_some(),
-        None => false,
+    let locked = api && path != "/api/admin/sign_in";
+    let admin = match req.extensions().get::<Session>() {
+        Some(session) => state.sign_in.current_admin(session).await,
+        None => None,
     };
-    if signed_in {
-        return next.run(req).await;
+    let lang = admin
+        .as_ref()
+        .and_then(|a| a.lang)
+        .unwrap_or_else(|| super::oauth_pages::request_lang(path, req.headers()));
+    if locked && admin.is_none() {
+        let body = serde_json::to_string(&ApiError::Unauthorized {
+            message: app::admin::t::SIGN_IN_FIRST.get(lang).into(),
+        })
+        .unwrap_or_default();
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
     }
-    let body = serde_json::to_string(&ApiError::Unauthorized {
-        message: "sign in as an admin first".into(),
-    })
-    .unwrap_or_default();
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    let chosen = app::i18n::ChosenLang(admin.and_then(|a| a.lang));
+    req.extensions_mut().insert(lang);
+    req.extensions_mut().insert(chosen);
+    next.run(req).await
 }
 
 /// Refuses a state-changing request (anything but GET, HEAD, OPTIONS) that a

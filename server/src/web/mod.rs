@@ -17,7 +17,8 @@
 //! span ([`crate::telemetry`]), compression, security headers, timeout,
 //! client IP, the heavy-request cap, the body guard, the session, the
 //! cross-site check, the domain verification files; then, on the Leptos
-//! routes, API error statuses, the admin API lock, page authorization and the
+//! routes, API error statuses, the dashboard's language and the admin API
+//! lock, page authorization and the
 //! embedded `wx.config`. The signing endpoint is the exception: the counter
 //! and `sign_api::guard`, which does in one step what the stack does for it.
 
@@ -136,7 +137,7 @@ pub fn router(
         ))
         .layer(from_fn_with_state(
             state.clone(),
-            middleware::require_admin_api,
+            middleware::admin_requests,
         ))
         .layer(from_fn(middleware::api_error_status))
         .fallback(leptos_axum::file_and_error_handler(app::shell))

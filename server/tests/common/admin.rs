@@ -68,9 +68,10 @@ impl App {
     }
 }
 
-/// A browser signed in as `name`.
+/// A browser signed in as `name`, reading English (the dashboard's other
+/// language has tests of its own).
 pub async fn signed_in(app: &App, name: &str) -> Browser {
-    let b = Browser::new();
+    let b = Browser::with_headers(&[("accept-language", "en")]);
     let r = post(
         &b,
         app,
