@@ -52,7 +52,9 @@ test.describe('failures', () => {
     await page.goto('http://localhost:3917/p/demo');
     await expect(page.getByTestId('wx-state')).toHaveAttribute('data-state', 'failed');
     await expect(page.getByTestId('wx-notice')).toContainText('invalid url domain');
-    await expect(page.getByTestId('wx-notice')).toContainText('not one of the account');
+    // Explained in the page's language (this WeChat user reads Chinese).
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+    await expect(page.getByTestId('wx-notice')).toContainText('不在公众号设置的 JS 接口安全域名中');
   });
 
   test('a signature that keeps failing is re-signed once, then reported', async ({ page }) => {
