@@ -12,7 +12,14 @@
   var share = { title: 'wxkit JS-SDK playground', desc: 'Every interface, signed on the server', link: location.href.split('#')[0], imgUrl: location.origin + '/share.png' };
   var menuList = ['menuItem:copyUrl', 'menuItem:openWithSafari', 'menuItem:share:qq'];
 
-  function setStatus(s) { status.dataset.status = s; status.textContent = s; }
+  // The status as a word (data-status) and in the page's language (the
+  // server renders the words: data-text-*).
+  function setStatus(s, detail) {
+    status.dataset.status = s;
+    status.textContent = s === 'ready' ? status.dataset.textReady
+      : s === 'no-sdk' ? status.dataset.textNoSdk
+      : status.dataset.textError + detail;
+  }
   function show(api, call, res) {
     var pre = document.querySelector('[data-testid="reply-' + api + '"]');
     pre.dataset.errmsg = res.errMsg || '';
@@ -144,10 +151,10 @@
     b.addEventListener('click', function () { (RUN[b.dataset.api] || function () {})(); });
   });
 
-  if (!wx) { setStatus('error: the WeChat JS-SDK did not load'); return; }
+  if (!wx) { setStatus('no-sdk'); return; }
   post('/api/jssdk_config', { url: location.href.split('#')[0] }).then(function (c) {
     wx.config({ debug: false, appId: c.appId, timestamp: c.timestamp, nonceStr: c.nonceStr, signature: c.signature, jsApiList: c.jsApiList });
     wx.ready(function () { setStatus('ready'); });
-    wx.error(function (res) { setStatus('error: ' + res.errMsg); });
-  }, function (e) { setStatus('error: ' + e.message); });
+    wx.error(function (res) { setStatus('error', res.errMsg); });
+  }, function (e) { setStatus('error', e.message); });
 })();

@@ -100,15 +100,20 @@ impl Lang {
         best.map(|(_, lang)| lang)
     }
 
-    /// The language of a request for `path` that no page pins and no admin
-    /// chose: the JS-SDK playground (a developer's tool) is English;
-    /// elsewhere, the dashboard included, the visitor's ([`Lang::negotiate`]).
-    pub fn for_request(path: &str, user_agent: &str, accept_language: &str) -> Lang {
-        if path.trim_end_matches('/') == "/jssdk" {
-            Lang::En
-        } else {
-            Lang::negotiate(user_agent, accept_language)
-        }
+    /// The language of a request that no page pins and no admin chose: the
+    /// visitor's ([`Lang::negotiate`]) from its `User-Agent` and
+    /// `Accept-Language` headers.
+    pub fn of_request(headers: &http::HeaderMap) -> Lang {
+        let header = |name| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        Lang::negotiate(
+            header(http::header::USER_AGENT),
+            header(http::header::ACCEPT_LANGUAGE),
+        )
     }
 
     /// The language for a visitor: WeChat's, then the browser's, then
@@ -431,23 +436,24 @@ mod tests {
         assert_eq!(Lang::negotiate("Mozilla/5.0 Chrome", "en-US"), Lang::En);
         assert_eq!(Lang::negotiate("Mozilla/5.0 Chrome", "fr"), Lang::ZhCn);
         assert_eq!(Lang::negotiate("", ""), Lang::ZhCn);
-        assert_eq!(Lang::for_request("/admin/pages", ANDROID, "zh"), Lang::En);
-        assert_eq!(
-            Lang::for_request("/admin", "Chrome", "zh-CN,en"),
-            Lang::ZhCn
-        );
-        assert_eq!(Lang::for_request("/admin", "Chrome", "en-US"), Lang::En);
-        assert_eq!(Lang::for_request("/jssdk", "Chrome", "zh-CN"), Lang::En);
-        assert_eq!(Lang::for_request("/jssdk", "", ""), Lang::En);
-        assert_eq!(Lang::for_request("/p/demo", ANDROID, "zh"), Lang::En);
-        assert_eq!(Lang::for_request("/p/demo", IPHONE, "en"), Lang::ZhCn);
+        let request = |ua: &str, accept: &str| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(http::header::USER_AGENT, ua.parse().unwrap());
+            headers.insert(http::header::ACCEPT_LANGUAGE, accept.parse().unwrap());
+            Lang::of_request(&headers)
+        };
+        assert_eq!(request(ANDROID, "zh"), Lang::En);
+        assert_eq!(request(IPHONE, "en"), Lang::ZhCn);
+        assert_eq!(request("Chrome", "zh-CN,en"), Lang::ZhCn);
+        assert_eq!(request("Chrome", "en-US"), Lang::En);
+        assert_eq!(Lang::of_request(&http::HeaderMap::new()), Lang::ZhCn);
     }
 
     /// Every catalogue of the app: what the type system cannot check.
     #[test]
     fn every_catalogue_is_written_in_both_languages() {
         // The dashboard's pages each check their own (their modules are private).
-        let catalogues: [(&str, &[(&str, Text)]); 12] = [
+        let catalogues: [(&str, &[(&str, Text)]); 13] = [
             ("pages", crate::pages::t::ALL),
             ("pages::status_t", crate::pages::status_t::ALL),
             ("share", crate::share::t::ALL),
@@ -460,6 +466,7 @@ mod tests {
             ("debugger", crate::debugger::t::ALL),
             ("admin", crate::admin::t::ALL),
             ("admin::check_t", crate::admin::check_t::ALL),
+            ("playground", crate::playground::t::ALL),
         ];
         let mut problems = Vec::new();
         for (module, texts) in catalogues {

@@ -48,28 +48,16 @@ impl Default for SiteInfo {
     }
 }
 
-/// The language of this request's page, as the server's page middleware
-/// chose it; for a request it did not see (the not-found fallback), from the
-/// request's path and headers ([`i18n::Lang::for_request`]). Server side:
-/// islands are not translated yet.
+/// The language of this request's page, as the server's middleware chose it
+/// (an in-app page's pin, the dashboard admin's choice, else the visitor's);
+/// for a request it did not see (the not-found fallback), the visitor's
+/// ([`i18n::Lang::of_request`]). Server side.
 pub fn lang() -> i18n::Lang {
     if let Some(lang) = request_extension::<i18n::Lang>() {
         return lang;
     }
-    with_context::<http::request::Parts, _>(|p| {
-        let header = |name| {
-            p.headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-        };
-        i18n::Lang::for_request(
-            p.uri.path(),
-            header(http::header::USER_AGENT),
-            header(http::header::ACCEPT_LANGUAGE),
-        )
-    })
-    .unwrap_or_default()
+    with_context::<http::request::Parts, _>(|p| i18n::Lang::of_request(&p.headers))
+        .unwrap_or_default()
 }
 
 /// The [`SiteInfo`] of this request (server side; the default elsewhere).

@@ -197,6 +197,10 @@ for (const device of DEVICES) {
     const page = await context.newPage();
     await page.goto(`${baseURL}/jssdk`);
     await expect(page.getByTestId('playground-status')).toHaveAttribute('data-status', 'ready');
+    // In the WeChat user's language (these user agents read Chinese).
+    await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+    await expect(page.getByTestId('playground-status')).toHaveText('已就绪（wx.ready）');
+    await expect(page.locator('[data-group="Share"] h2')).toHaveText('分享接口');
     const apis: string[] = await page.$$eval('[data-api]', bs => bs.map(b => (b as HTMLElement).dataset.api!));
     expect(apis.length).toBeGreaterThanOrEqual(41);
 

@@ -394,10 +394,14 @@ async fn a_page_speaks_the_visitors_language_and_says_so() {
         .unwrap();
     assert_eq!(missing.status(), 404);
     assert!(missing.text().await.unwrap().contains("页面不存在"));
-    // The dashboard (before an admin chooses) speaks the browser's language;
-    // the JS-SDK playground, a developer's tool, English.
+    // The dashboard (before an admin chooses) and the JS-SDK playground
+    // speak the browser's language.
     let html = html_with(&app, "/admin/sign-in", &[("accept-language", "zh-CN")]).await;
     assert!(html.contains("<html lang=\"zh-CN\""), "{}", &html[..200]);
     let html = html_with(&app, "/admin/sign-in", &[("accept-language", "en")]).await;
     assert!(html.contains("<html lang=\"en\""), "{}", &html[..200]);
+    let html = html_with(&app, "/jssdk", &[("accept-language", "zh-CN")]).await;
+    assert!(html.contains("<html lang=\"zh-CN\"") && html.contains("JS-SDK 调试页"));
+    let html = html_with(&app, "/jssdk", &[("accept-language", "en")]).await;
+    assert!(html.contains("<html lang=\"en\"") && html.contains("JS-SDK playground"));
 }

@@ -31,11 +31,11 @@ use std::sync::Arc;
 use tower_sessions::Session;
 
 /// The language a page is shown in: the one an in-app page is pinned to,
-/// else [`Lang::for_request`] (the playground: English; elsewhere the
-/// visitor's, as WeChat's user agent or the browser says).
+/// else the visitor's, as WeChat's user agent or the browser says
+/// ([`Lang::of_request`]).
 fn page_lang(page: Option<&CachedPage>, req: &Request) -> Lang {
     page.and_then(|p| p.meta.lang)
-        .unwrap_or_else(|| super::oauth_pages::request_lang(req.uri().path(), req.headers()))
+        .unwrap_or_else(|| Lang::of_request(req.headers()))
 }
 
 /// Signs the URL of every page request (`WXKIT_PUBLIC_ORIGIN` + path + query)
@@ -198,7 +198,7 @@ pub(super) async fn admin_requests(
     let lang = admin
         .as_ref()
         .and_then(|a| a.lang)
-        .unwrap_or_else(|| super::oauth_pages::request_lang(path, req.headers()));
+        .unwrap_or_else(|| Lang::of_request(req.headers()));
     if locked && admin.is_none() {
         let body = serde_json::to_string(&ApiError::Unauthorized {
             message: app::admin::t::SIGN_IN_FIRST.get(lang).into(),

@@ -110,27 +110,10 @@ async fn oauth_callback(
                 .and_then(crate::share::page_slug)
                 .and_then(|slug| state.pages.get(slug))
                 .and_then(|p| p.meta.lang);
-            let lang =
-                pinned.unwrap_or_else(|| request_lang(crate::oauth::CALLBACK_PATH, &headers));
+            let lang = pinned.unwrap_or_else(|| Lang::of_request(&headers));
             outcome_page(&e, lang)
         }
     }
-}
-
-/// The language of a request for `path` with these headers that no page
-/// pins ([`Lang::for_request`]).
-pub(super) fn request_lang(path: &str, headers: &http::HeaderMap) -> Lang {
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    Lang::for_request(
-        path,
-        header(header::USER_AGENT),
-        header(header::ACCEPT_LANGUAGE),
-    )
 }
 
 #[derive(Deserialize)]
@@ -149,7 +132,7 @@ async fn oauth_start(
     Query(q): Query<StartQuery>,
 ) -> Response {
     let Some(scope) = Scope::from_page(&q.scope) else {
-        let lang = request_lang(crate::oauth::START_PATH, &headers);
+        let lang = Lang::of_request(&headers);
         return page_html(
             lang,
             StatusCode::BAD_REQUEST,

@@ -7,7 +7,7 @@
 //! page; the page shows an error unless the URL ends with `#wechat_redirect`;
 //! `snsapi_base` consents silently; one simulated person per AppID and
 //! nickname. Every page a person sees is in the WeChat user's language, as
-//! WeChat shows its own ([`request_lang`]: the `Language/` field of WeChat's
+//! WeChat shows its own ([`Lang::of_request`]: the `Language/` field of WeChat's
 //! user agent, then `Accept-Language`, then Simplified Chinese), and escapes
 //! every value from the request.
 
@@ -55,20 +55,6 @@ mod t {
         /// The consent form came back with a `redirect_uri` that is no URL.
         CONFIRM_REDIRECT_URI: "redirect_uri 无效", "redirect_uri invalid";
     }
-}
-
-/// The language of the WeChat user making the request: WeChat's
-/// `Language/` field, then `Accept-Language`, then Simplified Chinese.
-fn request_lang(headers: &http::HeaderMap) -> Lang {
-    let user_agent = headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let accept_language = headers
-        .get(http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    Lang::negotiate(user_agent, accept_language)
 }
 
 /// A simulated user's avatar: a coloured square with the nickname's first letter.
@@ -169,7 +155,7 @@ pub(super) async fn authorize(
     if let Some(r) = sim.enter("authorize").await {
         return r;
     }
-    let lang = request_lang(&headers);
+    let lang = Lang::of_request(&headers);
     let checked = check_authorize_query(raw.as_deref().unwrap_or(""), &sim.lock(), lang);
     match checked {
         Ok(q) => Html(consent_page(&q, lang)).into_response(),
@@ -284,7 +270,7 @@ pub(super) async fn authorize_confirm(
         })
         .unwrap_or("127.0.0.1")
         .to_string();
-    let lang = request_lang(&headers);
+    let lang = Lang::of_request(&headers);
     let now = sim.now();
     let mut s = sim.lock();
     let Ok(mut target) = url::Url::parse(&c.redirect_uri) else {
@@ -379,7 +365,7 @@ mod tests {
     #[test]
     fn the_consent_page_is_in_the_wechat_users_language() {
         // WeChat's Language/ field comes before Accept-Language.
-        let zh = request_lang(&headers(WECHAT_ZH, "en-US,en;q=0.9"));
+        let zh = Lang::of_request(&headers(WECHAT_ZH, "en-US,en;q=0.9"));
         assert_eq!(zh, Lang::ZhCn);
         let page = consent_page(&query("snsapi_userinfo"), zh);
         assert!(page.contains(r#"<html lang="zh-CN">"#), "{page}");
@@ -390,7 +376,7 @@ mod tests {
         assert!(page.contains("网页由 example.com 提供"), "{page}");
         assert!(!page.contains(">Allow</button>"), "{page}");
 
-        let en = request_lang(&headers(WECHAT_EN, "zh-CN,zh;q=0.9"));
+        let en = Lang::of_request(&headers(WECHAT_EN, "zh-CN,zh;q=0.9"));
         assert_eq!(en, Lang::En);
         let page = consent_page(&query("snsapi_userinfo"), en);
         assert!(page.contains(r#"<html lang="en">"#), "{page}");
@@ -405,14 +391,14 @@ mod tests {
 
         // A browser outside WeChat: Accept-Language, else Chinese.
         assert_eq!(
-            request_lang(&headers("Mozilla/5.0 Chrome", "en-US,en;q=0.9")),
+            Lang::of_request(&headers("Mozilla/5.0 Chrome", "en-US,en;q=0.9")),
             Lang::En
         );
         assert_eq!(
-            request_lang(&headers("Mozilla/5.0 Chrome", "fr")),
+            Lang::of_request(&headers("Mozilla/5.0 Chrome", "fr")),
             Lang::ZhCn
         );
-        assert_eq!(request_lang(&http::HeaderMap::new()), Lang::ZhCn);
+        assert_eq!(Lang::of_request(&http::HeaderMap::new()), Lang::ZhCn);
     }
 
     #[test]
