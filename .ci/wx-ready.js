@@ -12,7 +12,7 @@ const ANDROID =
   'Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A; wv) AppleWebKit/537.36 (KHTML, like Gecko) ' +
   'Version/4.0 Chrome/120.0.6099.193 Mobile Safari/537.36 XWEB/1220099 MMWEBSDK/20240404 ' +
   'MicroMessenger/8.0.49.2600(0x28003133) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64';
-const PAGES = ['/p/demo', '/p/demo/photos', '/p/demo/cards'];
+const PAGES = ['/p/demo', '/p/demo/photos', '/p/demo/cards', '/p/demo/voice'];
 
 // Records when the runtime island's element says "ready".
 function watch() {

@@ -69,7 +69,7 @@ pub fn SignDebugger(
                     <p class="muted">{say(t::CURRENT_TICKET)}</p>
                 })}
             }.into_any(),
-            Err(e) => view! { <p class="error" data-testid="debug-error">{e.to_string()}</p> }.into_any(),
+            Err(e) => view! { <p class="error" data-testid="debug-error">{e.in_words(&say(t::WECHAT_ERROR))}</p> }.into_any(),
         })}
     }
 }
@@ -85,6 +85,8 @@ pub mod t {
         FIELDS: "1. 参与签名的字段", "1. Fields";
         STRING_TO_SIGN: "2. 待签名字符串 string1（按字段名 ASCII 码从小到大排序，用 & 拼接）", "2. String to sign (sorted, joined with &)";
         SHA1: "3. sha1 签名（小写十六进制）", "3. sha1 (lower-case hex)";
+        /// A WeChat error; `{meaning}` comes from the server in this language.
+        WECHAT_ERROR: "微信错误 {code}（{meaning}）：{errmsg}", "WeChat error {code} ({meaning}): {errmsg}";
         CURRENT_TICKET: "已使用账号当前的 jsapi_ticket 签名，该 jsapi_ticket 不会显示。", "Signed with the account's current jsapi_ticket, which is never shown.";
     }
 }

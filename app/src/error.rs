@@ -59,6 +59,27 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// This error for a person: a WeChat error framed by `wechat` (a text
+    /// in the reader's language with `{code}`, `{meaning}` and `{errmsg}`;
+    /// the server put the meaning in that language), any other as it reads.
+    pub fn in_words(&self, wechat: &str) -> String {
+        match self {
+            ApiError::WeChat {
+                errcode,
+                errmsg,
+                meaning,
+            } => crate::i18n::fill(
+                wechat,
+                &[
+                    ("code", &errcode.to_string()),
+                    ("meaning", meaning),
+                    ("errmsg", errmsg),
+                ],
+            ),
+            other => other.to_string(),
+        }
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::BadRequest {
             message: message.into(),

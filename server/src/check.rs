@@ -114,7 +114,7 @@ pub async fn run(config: &Config, refresh: bool) -> Result<Vec<Line>, crate::Sta
             Ok(()) => {
                 let expires = core
                     .credentials
-                    .health()
+                    .health(app::i18n::Lang::En)
                     .await
                     .ok()
                     .and_then(|h| h.into_iter().find(|h| h.kind == kind.as_str()))

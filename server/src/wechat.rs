@@ -10,20 +10,21 @@ use std::time::Duration;
 mod errcodes;
 pub use errcodes::{errcode_meaning, errcode_text};
 
-/// What an upstream call can fail with.
+/// What an upstream call can fail with (worded in both languages by
+/// [`WeChatError::text`]; displayed in English for logs).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WeChatError {
-    #[error("WeChat error {errcode} ({}): {errmsg}", errcode_meaning(*errcode))]
+    #[error("{}", self.text(app::i18n::Lang::En))]
     Api { errcode: i64, errmsg: String },
-    #[error("WeChat did not answer within {0:?}")]
+    #[error("{}", self.text(app::i18n::Lang::En))]
     Timeout(Duration),
-    #[error("cannot reach WeChat: {0}")]
+    #[error("{}", self.text(app::i18n::Lang::En))]
     Transport(String),
-    #[error("WeChat answered HTTP {0}")]
+    #[error("{}", self.text(app::i18n::Lang::En))]
     Http(u16),
     /// Says what was wrong with the reply (its size, a missing field), never
     /// a byte of it: a token or ticket reply carries the secret value.
-    #[error("WeChat's reply was not the expected JSON ({0})")]
+    #[error("{}", self.text(app::i18n::Lang::En))]
     Malformed(String),
 }
 

@@ -122,7 +122,7 @@ async fn wecom_tickets_share_one_corp_token() {
     assert_eq!(sim.tickets("agent_config").await, vec![agent]);
     let card = creds.get(Kind::CardTicket).await.unwrap();
     assert_eq!(sim.tickets("wx_card").await, vec![card]);
-    let health = creds.health().await.unwrap();
+    let health = creds.health(app::i18n::Lang::En).await.unwrap();
     let present: Vec<_> = health
         .iter()
         .filter(|h| h.present)

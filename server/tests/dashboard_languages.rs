@@ -112,10 +112,44 @@ async fn the_dashboard_speaks_the_admins_language(db: Db) {
     assert!(has_chinese(&message(&body)), "{body}");
     assert!(body.contains("\"slug\""), "{body}");
 
+    // WeChat's refusals are worded in it: a refused "Refresh now" and the
+    // overview's last upstream error.
+    sim.fault(serde_json::json!({ "endpoint": "token", "errcode": 40164, "errmsg": "invalid ip 192.0.2.1", "times": 1 }))
+        .await;
+    let (status, body) = post(
+        &admin,
+        &app,
+        "/api/admin/refresh",
+        &[("kind", "access_token")],
+        &[("accept", "application/json")],
+    )
+    .await;
+    // WeChat's refusal puts the credential in backoff, which is what the
+    // refresh answers with (503), naming the errcode and its meaning.
+    assert_eq!(status, 503, "{body}");
+    let said = message(&body);
+    assert!(
+        said.starts_with(
+            "获取 access_token 时微信返回错误 40164（调用方 IP 不在公众号的 IP 白名单中）；"
+        ) && said.ends_with(" 秒后再次向微信请求"),
+        "{body}"
+    );
+    let overview = admin.get(&url("/admin")).await.body;
+    assert!(
+        overview.contains("微信错误 40164：调用方 IP 不在公众号的 IP 白名单中（已连续失败 1 次）"),
+        "{overview}"
+    );
+
     // Empty: the browser's language again.
     let (status, _) = post(&admin, &app, "/api/admin/save_lang", &[("lang", "")], &[]).await;
     assert!(status == 200 || status == 302);
     every_page(&app, &admin, "en", ">Overview<").await;
+    let overview = admin.get(&url("/admin")).await.body;
+    assert!(
+        overview.contains("WeChat error 40164: the calling IP is not in the account&#x27;s IP whitelist (failures in a row: 1)")
+            || overview.contains("WeChat error 40164: the calling IP is not in the account's IP whitelist (failures in a row: 1)"),
+        "{overview}"
+    );
     let pool = wxkit::db::connect(&db.url()).await.unwrap();
     let audited: Vec<String> = sqlx::query_scalar(
         "SELECT detail FROM audit_log WHERE action = 'admin.lang' ORDER BY at_ms",

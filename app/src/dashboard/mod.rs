@@ -172,9 +172,11 @@ where
     S::Output: Clone + Send + Sync + 'static,
 {
     let action = ServerAction::<S>::new();
+    let wechat_error = t::WECHAT_ERROR.get(crate::lang());
     move || {
         action.value().get().and_then(|r| r.err()).map(|e| {
-            view! { <p class="error" data-testid="form-error">{e.to_string()}</p> }
+            let said = e.in_words(wechat_error);
+            view! { <p class="error" data-testid="form-error">{said}</p> }
         })
     }
 }
@@ -197,5 +199,7 @@ pub mod t {
         BROWSER_LANGUAGE: "跟随浏览器", "The browser's language";
         SWITCH: "切换", "Switch";
         LOADING: "加载中…", "Loading…";
+        /// A WeChat error; `{meaning}` comes from the server in this language.
+        WECHAT_ERROR: "微信错误 {code}（{meaning}）：{errmsg}", "WeChat error {code} ({meaning}): {errmsg}";
     }
 }

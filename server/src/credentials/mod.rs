@@ -24,6 +24,7 @@ mod fetch;
 mod flight;
 mod memory;
 mod store;
+mod told;
 
 use crate::config::{Config, WeComConfig};
 use crate::wechat::{self, WeChatError};
@@ -134,38 +135,6 @@ impl From<sqlx::Error> for CredentialError {
             CredentialError::DbUnavailable
         } else {
             CredentialError::Db
-        }
-    }
-}
-
-/// How a credential failure is told to a browser: with the errcode and its
-/// meaning, never with a secret. (A database failure was logged when it
-/// became a [`CredentialError`]; nothing is logged again here.)
-impl From<CredentialError> for app::error::ApiError {
-    fn from(e: CredentialError) -> Self {
-        use app::error::ApiError;
-        match e {
-            CredentialError::Upstream(WeChatError::Api { errcode, errmsg }) => ApiError::WeChat {
-                errcode,
-                errmsg,
-                meaning: wechat::errcode_meaning(errcode).to_string(),
-            },
-            CredentialError::Upstream(other) => ApiError::Unavailable { message: other.to_string() },
-            CredentialError::Backoff { kind, errcode, last_error, retry_in_secs } => ApiError::Unavailable {
-                message: match errcode {
-                    Some(code) => format!(
-                        "WeChat error {code} ({}) while fetching the {kind}; WeChat is asked again in {retry_in_secs} s",
-                        wechat::errcode_meaning(code)
-                    ),
-                    None => format!("{kind} unavailable ({last_error}); WeChat is asked again in {retry_in_secs} s"),
-                },
-            },
-            CredentialError::LockTimeout(_) | CredentialError::DbUnavailable => {
-                ApiError::Unavailable { message: e.to_string() }
-            }
-            CredentialError::NoWeCom | CredentialError::Db | CredentialError::Internal(_) => {
-                ApiError::Internal { message: e.to_string() }
-            }
         }
     }
 }
@@ -322,8 +291,11 @@ impl Credentials {
     }
 
     /// The state of every credential of this account, without their values
-    /// (the dashboard's [`CredentialHealth`]).
-    pub async fn health(&self) -> Result<Vec<CredentialHealth>, CredentialError> {
+    /// (the dashboard's [`CredentialHealth`]), the last failure worded in `lang`.
+    pub async fn health(
+        &self,
+        lang: app::i18n::Lang,
+    ) -> Result<Vec<CredentialHealth>, CredentialError> {
         let mut out = Vec::new();
         for kind in Kind::ALL {
             let Ok(account) = self.account(kind) else {
@@ -337,7 +309,7 @@ impl Credentials {
                 fetched_at: row.fetched_at,
                 refresh_count: row.refresh_count,
                 failures: row.failures,
-                last_error: row.last_error,
+                last_error: told::last_failure(row.last_errcode, &row.last_error, lang),
             });
         }
         Ok(out)

@@ -66,6 +66,8 @@ pub(super) struct HealthRow {
     pub refresh_count: i64,
     pub failures: i64,
     pub last_error: String,
+    /// The last failure's WeChat errcode (0: none, or not a WeChat reply).
+    pub last_errcode: i64,
 }
 
 /// The `credentials` table of one pool.
@@ -249,7 +251,7 @@ impl Store {
         let row: Option<HealthRow> = sqlx::query_as(&format!(
             "SELECT CASE WHEN value <> '' AND expires_at > {now_s} THEN 1 ELSE 0 END AS present,
                     CASE WHEN expires_at > {now_s} THEN expires_at - {now_s} ELSE 0 END AS expires_in_secs,
-                    fetched_at, refresh_count, failures, last_error
+                    fetched_at, refresh_count, failures, last_error, last_errcode
              FROM credentials WHERE account = $1 AND kind = $2"
         ))
         .bind(account)

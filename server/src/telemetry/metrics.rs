@@ -163,7 +163,7 @@ impl Scrape {
         let failed = |what: &'static str| {
             metrics::counter!("wxkit_scrape_read_failures_total", "read" => what).increment(1)
         };
-        match tokio::time::timeout(limit, self.credentials.health()).await {
+        match tokio::time::timeout(limit, self.credentials.health(app::i18n::Lang::En)).await {
             Ok(Ok(health)) => {
                 // A credential never fetched has no gauge; one no longer
                 // valid (refused by WeChat, expired) is 0.

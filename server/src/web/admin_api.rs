@@ -219,7 +219,8 @@ impl AdminBackend for AppState {
     }
 
     async fn health(&self) -> Result<Vec<CredentialHealth>, ApiError> {
-        Ok(self.jssdk.credentials.health().await?)
+        let lang = app::lang();
+        (self.jssdk.credentials.health(lang).await).map_err(|e| e.told(lang))
     }
 
     async fn refresh(&self, who: &str, kind: &str) -> Result<(), ApiError> {
@@ -229,7 +230,7 @@ impl AdminBackend for AppState {
         let result = self.jssdk.credentials.refresh_now(k).await;
         let outcome = if result.is_ok() { "ok" } else { "failed" };
         admin::audit(&self.db, who, "credential.refresh", kind, outcome).await?;
-        Ok(result?)
+        result.map_err(|e| e.told(app::lang()))
     }
 
     async fn sign_debug(
@@ -262,7 +263,12 @@ impl AdminBackend for AppState {
                 crate::config::AccountKind::WeCom => Kind::WeComJsapiTicket,
                 crate::config::AccountKind::Official => Kind::JsapiTicket,
             };
-            let t = self.jssdk.credentials.get(kind).await?;
+            let t = self
+                .jssdk
+                .credentials
+                .get(kind)
+                .await
+                .map_err(|e| e.told(app::lang()))?;
             (t, true)
         } else {
             (ticket.trim().to_string(), false)

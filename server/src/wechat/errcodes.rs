@@ -1,6 +1,10 @@
 //! What WeChat's errcodes mean, in plain words, in both languages (WeChat's
-//! "全局返回码说明"): for people on the OAuth pages and the dashboard, and in
-//! English for logs, metrics, the CLI and API errors.
+//! "全局返回码说明"), and how each way an upstream call fails is worded: for
+//! people on the OAuth pages and the dashboard, and in English for logs,
+//! metrics, the CLI and API errors.
+
+use super::WeChatError;
+use app::i18n::Lang;
 
 /// The errcodes wxkit explains: (errcode, Chinese, English).
 const ERRCODES: [(i64, &str, &str); 24] = [
@@ -93,6 +97,40 @@ pub fn errcode_meaning(code: i64) -> &'static str {
     errcode_text(code).en
 }
 
+impl WeChatError {
+    /// This failure in words, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            WeChatError::Api { errcode, errmsg } => t::API.fill(
+                lang,
+                &[
+                    ("code", &errcode.to_string()),
+                    ("meaning", errcode_text(*errcode).get(lang)),
+                    ("errmsg", errmsg),
+                ],
+            ),
+            WeChatError::Timeout(limit) => {
+                t::TIMEOUT.fill(lang, &[("limit", &format!("{limit:?}"))])
+            }
+            WeChatError::Transport(why) => t::TRANSPORT.fill(lang, &[("why", why)]),
+            WeChatError::Http(status) => t::HTTP.fill(lang, &[("status", &status.to_string())]),
+            WeChatError::Malformed(why) => t::MALFORMED.fill(lang, &[("why", why)]),
+        }
+    }
+}
+
+mod t {
+    app::texts! {
+        /// `{errmsg}` is WeChat's own words, as it sent them.
+        API: "微信错误 {code}（{meaning}）：{errmsg}", "WeChat error {code} ({meaning}): {errmsg}";
+        TIMEOUT: "微信在 {limit} 内没有应答", "WeChat did not answer within {limit}";
+        /// `{why}` is the network library's words.
+        TRANSPORT: "无法连接微信：{why}", "cannot reach WeChat: {why}";
+        HTTP: "微信返回了 HTTP {status}", "WeChat answered HTTP {status}";
+        MALFORMED: "微信的应答不是预期的 JSON（{why}）", "WeChat's reply was not the expected JSON ({why})";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +151,31 @@ mod tests {
         }
         assert_eq!(errcode_meaning(40164), errcode_text(40164).en);
         assert_eq!(errcode_meaning(12345), "see the WeChat errcode reference");
+        let problems = app::i18n::check_catalogue("wechat failures", t::ALL);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_failure_is_worded_in_both_languages() {
+        let e = WeChatError::Api {
+            errcode: 40164,
+            errmsg: "invalid ip 1.2.3.4".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "WeChat error 40164 (the calling IP is not in the account's IP whitelist): invalid ip 1.2.3.4"
+        );
+        assert_eq!(
+            e.text(Lang::ZhCn),
+            "微信错误 40164（调用方 IP 不在公众号的 IP 白名单中）：invalid ip 1.2.3.4"
+        );
+        assert_eq!(
+            WeChatError::Http(502).text(Lang::ZhCn),
+            "微信返回了 HTTP 502"
+        );
+        assert_eq!(
+            WeChatError::Http(502).to_string(),
+            "WeChat answered HTTP 502"
+        );
     }
 }

@@ -1,0 +1,181 @@
+//! How a credential failure is told to people: to a browser as an
+//! [`ApiError`] (with the errcode and its meaning, never a secret), and to
+//! the dashboard's overview as the last failure of each credential, in the
+//! reader's language. The signing route and the CLI read English (the
+//! [`From`] conversion); the dashboard reads the admin's language
+//! ([`CredentialError::told`]). A database failure was logged when it became
+//! a [`CredentialError`]; nothing is logged again here.
+
+use super::CredentialError;
+use crate::wechat::{errcode_text, WeChatError};
+use app::error::ApiError;
+use app::i18n::Lang;
+
+impl CredentialError {
+    /// This failure as a browser is told it, in `lang`.
+    pub fn told(self, lang: Lang) -> ApiError {
+        let secs = |s: i64| s.to_string();
+        match self {
+            CredentialError::Upstream(WeChatError::Api { errcode, errmsg }) => ApiError::WeChat {
+                errcode,
+                errmsg,
+                meaning: errcode_text(errcode).get(lang).to_string(),
+            },
+            CredentialError::Upstream(other) => ApiError::Unavailable {
+                message: other.text(lang),
+            },
+            CredentialError::Backoff {
+                kind,
+                errcode,
+                last_error,
+                retry_in_secs,
+            } => ApiError::Unavailable {
+                message: match errcode {
+                    Some(code) => t::BACKOFF_ERRCODE.fill(
+                        lang,
+                        &[
+                            ("code", &code.to_string()),
+                            ("meaning", errcode_text(code).get(lang)),
+                            ("kind", kind),
+                            ("secs", &secs(retry_in_secs)),
+                        ],
+                    ),
+                    None => t::BACKOFF.fill(
+                        lang,
+                        &[
+                            ("kind", kind),
+                            ("error", &last_error),
+                            ("secs", &secs(retry_in_secs)),
+                        ],
+                    ),
+                },
+            },
+            CredentialError::LockTimeout(kind) => ApiError::Unavailable {
+                message: t::LOCK_TIMEOUT.fill(lang, &[("kind", kind)]),
+            },
+            CredentialError::DbUnavailable => ApiError::Unavailable {
+                message: t::DB_UNAVAILABLE.get(lang).into(),
+            },
+            CredentialError::NoWeCom => ApiError::Internal {
+                message: t::NO_WECOM.get(lang).into(),
+            },
+            CredentialError::Db => ApiError::Internal {
+                message: t::DB.get(lang).into(),
+            },
+            CredentialError::Internal(kind) => ApiError::Internal {
+                message: t::INTERNAL.fill(lang, &[("kind", kind)]),
+            },
+        }
+    }
+}
+
+/// In English: the signing route's answers, logs and the CLI.
+impl From<CredentialError> for ApiError {
+    fn from(e: CredentialError) -> Self {
+        e.told(Lang::En)
+    }
+}
+
+/// A credential's last failure as the overview shows it, in `lang`: a WeChat
+/// errcode in words; any other failure (a timeout, an unreachable or
+/// misbehaving WeChat) framed in `lang` around the detail as it was recorded
+/// (the network library's words are not translated).
+pub(super) fn last_failure(errcode: i64, recorded: &str, lang: Lang) -> String {
+    if recorded.is_empty() {
+        String::new()
+    } else if errcode != 0 {
+        t::LAST_ERRCODE.fill(
+            lang,
+            &[
+                ("code", &errcode.to_string()),
+                ("meaning", errcode_text(errcode).get(lang)),
+            ],
+        )
+    } else if lang == Lang::En {
+        recorded.to_string()
+    } else {
+        t::LAST_FAILURE.fill(lang, &[("error", recorded)])
+    }
+}
+
+mod t {
+    app::texts! {
+        BACKOFF_ERRCODE: "获取 {kind} 时微信返回错误 {code}（{meaning}）；{secs} 秒后再次向微信请求", "WeChat error {code} ({meaning}) while fetching the {kind}; WeChat is asked again in {secs} s";
+        BACKOFF: "{kind} 暂不可用（{error}）；{secs} 秒后再次向微信请求", "{kind} unavailable ({error}); WeChat is asked again in {secs} s";
+        LOCK_TIMEOUT: "等待另一个进程刷新 {kind} 超时", "timed out waiting for another process to refresh {kind}";
+        DB_UNAVAILABLE: "数据库暂时无法访问，请稍后再试", "the database is unavailable; try again shortly";
+        NO_WECOM: "未配置企业微信（WXKIT_WECOM_CORP_ID、WXKIT_WECOM_SECRET、WXKIT_WECOM_AGENT_ID）", "WeCom is not configured (WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET, WXKIT_WECOM_AGENT_ID)";
+        DB: "数据库错误", "database error";
+        INTERNAL: "刷新 {kind} 时发生意外错误", "refreshing the {kind} failed unexpectedly";
+        LAST_ERRCODE: "微信错误 {code}：{meaning}", "WeChat error {code}: {meaning}";
+        LAST_FAILURE: "无法从微信获取（{error}）", "could not fetch from WeChat ({error})";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn every_text_is_written_in_both_languages() {
+        let problems = app::i18n::check_catalogue("credentials::told", t::ALL);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_failure_is_told_in_the_readers_language() {
+        let backoff = || CredentialError::Backoff {
+            kind: "access_token",
+            errcode: Some(40164),
+            last_error: "WeChat error 40164 (…): invalid ip".into(),
+            retry_in_secs: 30,
+        };
+        let zh = backoff().told(Lang::ZhCn).to_string();
+        assert!(
+            zh.contains("40164") && zh.contains("IP 白名单") && zh.contains("30 秒"),
+            "{zh}"
+        );
+        let en = ApiError::from(backoff()).to_string();
+        assert!(en.contains("IP whitelist") && en.contains("30 s"), "{en}");
+
+        let api = CredentialError::Upstream(WeChatError::Api {
+            errcode: 40125,
+            errmsg: "invalid appsecret".into(),
+        });
+        match api.told(Lang::ZhCn) {
+            ApiError::WeChat {
+                errcode, meaning, ..
+            } => assert_eq!((errcode, meaning.as_str()), (40125, "AppSecret 无效")),
+            other => panic!("{other:?}"),
+        }
+        let timeout = CredentialError::Upstream(WeChatError::Timeout(Duration::from_secs(5)));
+        assert_eq!(
+            timeout.clone().told(Lang::ZhCn).to_string(),
+            "微信在 5s 内没有应答"
+        );
+        assert_eq!(
+            ApiError::from(timeout).to_string(),
+            "WeChat did not answer within 5s"
+        );
+    }
+
+    #[test]
+    fn the_overview_words_the_last_failure() {
+        assert_eq!(last_failure(0, "", Lang::ZhCn), "");
+        assert_eq!(
+            last_failure(45009, "WeChat error 45009 (…): quota", Lang::ZhCn),
+            "微信错误 45009：今日的接口调用次数已用完"
+        );
+        assert_eq!(
+            last_failure(45009, "x", Lang::En),
+            "WeChat error 45009: the daily API quota is spent"
+        );
+        let detail = "cannot reach WeChat: connection refused";
+        assert_eq!(last_failure(0, detail, Lang::En), detail);
+        assert_eq!(
+            last_failure(0, detail, Lang::ZhCn),
+            format!("无法从微信获取（{detail}）")
+        );
+    }
+}
