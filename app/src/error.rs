@@ -21,8 +21,11 @@ pub struct FieldError {
 }
 
 /// The error every wxkit API answers with, as JSON tagged by `error`.
+/// Read back through [`Wire`], one flat struct: serde's decoding of an
+/// internally tagged enum buffers the document into its `Content` tree, a
+/// generic decoder of every JSON type that every page's WASM would carry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "error", rename_all = "snake_case")]
+#[serde(tag = "error", rename_all = "snake_case", try_from = "Wire")]
 pub enum ApiError {
     /// The request itself is wrong (HTTP 400): the message says why.
     #[error("{message}")]
@@ -56,6 +59,49 @@ pub enum ApiError {
     /// Anything else (HTTP 500). The message never contains secrets.
     #[error("{message}")]
     Internal { message: String },
+}
+
+/// [`ApiError`] as JSON has it: the `error` tag and every variant's fields
+/// (each variant has a `message` or the WeChat error's three).
+#[derive(Deserialize)]
+struct Wire {
+    error: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    #[serde(default)]
+    meaning: String,
+}
+
+impl TryFrom<Wire> for ApiError {
+    type Error = String;
+
+    fn try_from(w: Wire) -> Result<Self, String> {
+        let message = w.message;
+        Ok(match w.error.as_str() {
+            "bad_request" => ApiError::BadRequest { message },
+            "invalid" => ApiError::Invalid {
+                message,
+                fields: w.fields,
+            },
+            "too_large" => ApiError::TooLarge { message },
+            "too_many" => ApiError::TooMany { message },
+            "unauthorized" => ApiError::Unauthorized { message },
+            "we_chat" => ApiError::WeChat {
+                errcode: w.errcode,
+                errmsg: w.errmsg,
+                meaning: w.meaning,
+            },
+            "unavailable" => ApiError::Unavailable { message },
+            "internal" => ApiError::Internal { message },
+            other => return Err(format!("unknown error `{other}`")),
+        })
+    }
 }
 
 impl ApiError {
@@ -121,5 +167,49 @@ impl FromServerFnError for ApiError {
                 message: other.to_string(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_reads_back_as_it_was_written() {
+        let m = || "why".to_string();
+        for e in [
+            ApiError::BadRequest { message: m() },
+            ApiError::Invalid {
+                message: m(),
+                fields: vec![FieldError {
+                    field: "slug".into(),
+                    message: m(),
+                }],
+            },
+            ApiError::TooLarge { message: m() },
+            ApiError::TooMany { message: m() },
+            ApiError::Unauthorized { message: m() },
+            ApiError::WeChat {
+                errcode: 40164,
+                errmsg: "invalid ip".into(),
+                meaning: m(),
+            },
+            ApiError::Unavailable { message: m() },
+            ApiError::Internal { message: m() },
+        ] {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ApiError>(&json).unwrap(),
+                e,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_error_is_refused() {
+        let e = serde_json::from_str::<ApiError>(r#"{"error":"nope","message":"x"}"#);
+        assert!(e.unwrap_err().to_string().contains("unknown error `nope`"));
+        assert!(serde_json::from_str::<ApiError>(r#"{"message":"x"}"#).is_err());
     }
 }

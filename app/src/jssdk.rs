@@ -56,15 +56,17 @@ pub enum EmbeddedConfig {
 impl EmbeddedConfig {
     /// Parses what the server embedded: a [`WxConfig`], else `{"error": …}`.
     /// (Not serde's untagged decoding: that buffers the document and compiles
-    /// a second decoder of every type inside, which every page would download.)
+    /// a second decoder of every type inside, which every page would download.
+    /// Read as bytes, as the server functions' JSON replies are: `from_str`
+    /// would compile a second decoder of [`WxConfig`] and [`ApiError`].)
     pub fn from_json(text: &str) -> Option<EmbeddedConfig> {
         #[derive(Deserialize)]
         struct Failed {
             error: ApiError,
         }
-        match serde_json::from_str::<WxConfig>(text) {
+        match serde_json::from_slice::<WxConfig>(text.as_bytes()) {
             Ok(config) => Some(EmbeddedConfig::Ready(config)),
-            Err(_) => serde_json::from_str::<Failed>(text)
+            Err(_) => serde_json::from_slice::<Failed>(text.as_bytes())
                 .ok()
                 .map(|f| EmbeddedConfig::Failed { error: f.error }),
         }

@@ -15,6 +15,7 @@ pub mod jssdk;
 pub mod media;
 mod pages;
 pub mod playground;
+pub mod props;
 pub mod runtime;
 pub mod scope;
 pub mod share;

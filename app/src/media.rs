@@ -89,13 +89,13 @@ pub mod t {
 pub fn PhotosIsland(
     slug: String,
     choose: crate::wx::ChooseImage,
-    gallery: Vec<StoredImage>,
+    gallery: crate::props::Json<Vec<StoredImage>>,
     texts: t::Texts,
 ) -> impl IntoView {
     let texts = StoredValue::new(texts);
     #[cfg(not(feature = "hydrate"))]
     let _ = &choose;
-    let gallery = RwSignal::new(gallery);
+    let gallery = RwSignal::new(gallery.0);
     let previews = RwSignal::new(Vec::<String>::new());
     let step = RwSignal::new(Step::Idle);
     // Starts not ready, as the server rendered it; the effect (which runs after

@@ -208,7 +208,7 @@ fn in_app_page(p: &PageContent) -> AnyView {
     let lang = crate::lang();
     let photos_href = format!("/p/{}/photos", p.slug);
     let cards_href = format!("/p/{}/cards", p.slug);
-    let share = p.clone();
+    let share = crate::share::ShareContent::from(p);
     view! {
         <leptos_meta::Title text=p.title.clone()/>
         {crate::visitor().map(|v| view! { <VisitorCard visitor=v/> })}
@@ -255,7 +255,7 @@ fn SubPage(page: PageContent, heading: crate::i18n::Text, children: Children) ->
         <crate::runtime::WxRuntime simulate apis=page.js_api_list.clone() texts=crate::runtime::t::texts(lang)>
             <section class="card">
                 <h2>{heading}</h2>
-                <crate::share::ShareIsland page=page.clone() texts=crate::share::t::texts(lang)/>
+                <crate::share::ShareIsland page=crate::share::ShareContent::from(&page) texts=crate::share::t::texts(lang)/>
                 {children()}
             </section>
         </crate::runtime::WxRuntime>
@@ -332,7 +332,7 @@ pub fn PhotosView() -> impl IntoView {
         |(p, gallery): (PageContent, Vec<crate::media::StoredImage>)| {
             view! {
                 <SubPage page=p.clone() heading=t::PHOTOS>
-                    <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery=gallery.clone() texts=crate::media::t::texts(crate::lang())/>
+                    <crate::media::PhotosIsland slug=p.slug.clone() choose=p.choose.clone() gallery=crate::props::Json(gallery.clone()) texts=crate::media::t::texts(crate::lang())/>
                 </SubPage>
             }
             .into_any()
@@ -383,7 +383,7 @@ pub fn VoiceView() -> impl IntoView {
         |(p, voices): (PageContent, Vec<crate::voice::StoredVoice>)| {
             view! {
                 <SubPage page=p.clone() heading=t::VOICE>
-                    <crate::voice::VoicesIsland slug=p.slug.clone() voices=voices.clone() texts=crate::voice::t::texts(crate::lang())/>
+                    <crate::voice::VoicesIsland slug=p.slug.clone() voices=crate::props::Json(voices.clone()) texts=crate::voice::t::texts(crate::lang())/>
                 </SubPage>
             }
             .into_any()

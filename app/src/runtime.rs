@@ -338,7 +338,8 @@ mod browser {
 
 /// Switches sections of a page on the client: the URL changes with
 /// `history.pushState` (`?tab=…`), and the runtime is told to sign again.
-#[island]
+/// Lazy: only the page itself has tabs, so its sub-pages never load this.
+#[island(lazy)]
 pub fn SectionTabs(
     /// (tab id, label); the first one is the default.
     tabs: Vec<(String, String)>,

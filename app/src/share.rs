@@ -22,6 +22,31 @@ pub struct PageContent {
     pub menu_hidden: Vec<String>,
 }
 
+/// What the share island needs of a page (its prop): not the page's title,
+/// body or photo settings, which the server rendered and the island never
+/// reads (no second copy of the body in the HTML, no decoder of them in the
+/// WASM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareContent {
+    pub slug: String,
+    pub friend: AppMessageShare,
+    pub timeline: TimelineShare,
+    pub js_api_list: Vec<String>,
+    pub menu_hidden: Vec<String>,
+}
+
+impl From<&PageContent> for ShareContent {
+    fn from(p: &PageContent) -> Self {
+        ShareContent {
+            slug: p.slug.clone(),
+            friend: p.friend.clone(),
+            timeline: p.timeline.clone(),
+            js_api_list: p.js_api_list.clone(),
+            menu_hidden: p.menu_hidden.clone(),
+        }
+    }
+}
+
 /// The page a request shows, as the server's page middleware found it (after
 /// its authorization check) and put in the request's extensions: the in-app
 /// pages (`/p/{slug}`, its photos and cards) render it from there, and the
@@ -124,7 +149,7 @@ pub mod t {
 /// becomes ready: the new APIs where `checkJsApi` has them, and the legacy
 /// `onMenuShare*` ones (which also report whether the user shared).
 #[island]
-pub fn ShareIsland(page: PageContent, texts: t::Texts) -> impl IntoView {
+pub fn ShareIsland(page: ShareContent, texts: t::Texts) -> impl IntoView {
     let status = RwSignal::new("waiting".to_string());
     #[cfg(feature = "hydrate")]
     {
@@ -162,7 +187,7 @@ mod browser {
     /// Sets the share content; answers `ready` (new APIs), `legacy` (old
     /// client: legacy APIs only), `none` (the page allows no share API) or
     /// what failed (WeChat's errMsg).
-    pub async fn apply_share(page: &PageContent) -> String {
+    pub async fn apply_share(page: &ShareContent) -> String {
         // The menu first, and whatever becomes of sharing: an account may
         // use the interface operations without the sharing interfaces.
         if !page.menu_hidden.is_empty() {

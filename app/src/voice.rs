@@ -92,10 +92,14 @@ fn seconds(texts: &t::Texts, ms: i64) -> String {
 }
 
 #[island(lazy)]
-pub fn VoicesIsland(slug: String, voices: Vec<StoredVoice>, texts: t::Texts) -> impl IntoView {
+pub fn VoicesIsland(
+    slug: String,
+    voices: crate::props::Json<Vec<StoredVoice>>,
+    texts: t::Texts,
+) -> impl IntoView {
     let texts = StoredValue::new(texts);
     let say = move |key: t::Key| texts.with_value(|x| x.get(key).to_string());
-    let voices = RwSignal::new(voices);
+    let voices = RwSignal::new(voices.0);
     let step = RwSignal::new(Step::Idle);
     let recording = RwSignal::new(false);
     // The media_id playing now.
