@@ -136,7 +136,7 @@ async fn the_dashboard_speaks_the_admins_language(db: Db) {
     );
     let overview = admin.get(&url("/admin")).await.body;
     assert!(
-        overview.contains("微信错误 40164：调用方 IP 不在公众号的 IP 白名单中（已连续失败 1 次）"),
+        overview.contains("微信错误 40164（调用方 IP 不在公众号的 IP 白名单中）：invalid ip 192.0.2.1（已连续失败 1 次）"),
         "{overview}"
     );
 
@@ -146,8 +146,8 @@ async fn the_dashboard_speaks_the_admins_language(db: Db) {
     every_page(&app, &admin, "en", ">Overview<").await;
     let overview = admin.get(&url("/admin")).await.body;
     assert!(
-        overview.contains("WeChat error 40164: the calling IP is not in the account&#x27;s IP whitelist (failures in a row: 1)")
-            || overview.contains("WeChat error 40164: the calling IP is not in the account's IP whitelist (failures in a row: 1)"),
+        overview.contains("WeChat error 40164 (the calling IP is not in the account&#x27;s IP whitelist): invalid ip 192.0.2.1 (failures in a row: 1)")
+            || overview.contains("WeChat error 40164 (the calling IP is not in the account's IP whitelist): invalid ip 192.0.2.1 (failures in a row: 1)"),
         "{overview}"
     );
     let pool = wxkit::db::connect(&db.url()).await.unwrap();

@@ -14,7 +14,6 @@ use app::i18n::Lang;
 impl CredentialError {
     /// This failure as a browser is told it, in `lang`.
     pub fn told(self, lang: Lang) -> ApiError {
-        let secs = |s: i64| s.to_string();
         match self {
             CredentialError::Upstream(WeChatError::Api { errcode, errmsg }) => ApiError::WeChat {
                 errcode,
@@ -37,7 +36,7 @@ impl CredentialError {
                             ("code", &code.to_string()),
                             ("meaning", errcode_text(code).get(lang)),
                             ("kind", kind),
-                            ("secs", &secs(retry_in_secs)),
+                            ("secs", &retry_in_secs.to_string()),
                         ],
                     ),
                     None => t::BACKOFF.fill(
@@ -45,7 +44,7 @@ impl CredentialError {
                         &[
                             ("kind", kind),
                             ("error", &last_error),
-                            ("secs", &secs(retry_in_secs)),
+                            ("secs", &retry_in_secs.to_string()),
                         ],
                     ),
                 },
@@ -77,20 +76,26 @@ impl From<CredentialError> for ApiError {
 }
 
 /// A credential's last failure as the overview shows it, in `lang`: a WeChat
-/// errcode in words; any other failure (a timeout, an unreachable or
+/// errcode in words, with WeChat's own `errmsg` (for 40164 it names the IP
+/// to whitelist); any other failure (a timeout, an unreachable or
 /// misbehaving WeChat) framed in `lang` around the detail as it was recorded
 /// (the network library's words are not translated).
 pub(super) fn last_failure(errcode: i64, recorded: &str, lang: Lang) -> String {
     if recorded.is_empty() {
         String::new()
     } else if errcode != 0 {
-        t::LAST_ERRCODE.fill(
-            lang,
-            &[
-                ("code", &errcode.to_string()),
-                ("meaning", errcode_text(errcode).get(lang)),
-            ],
-        )
+        // Recorded as `WeChatError::Api` displays it: its English frame, then
+        // WeChat's errmsg.
+        let frame = WeChatError::Api {
+            errcode,
+            errmsg: String::new(),
+        }
+        .text(Lang::En);
+        let errmsg = recorded
+            .strip_prefix(&frame)
+            .unwrap_or_default()
+            .to_string();
+        WeChatError::Api { errcode, errmsg }.text(lang)
     } else if lang == Lang::En {
         recorded.to_string()
     } else {
@@ -107,7 +112,6 @@ mod t {
         NO_WECOM: "未配置企业微信（WXKIT_WECOM_CORP_ID、WXKIT_WECOM_SECRET、WXKIT_WECOM_AGENT_ID）", "WeCom is not configured (WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET, WXKIT_WECOM_AGENT_ID)";
         DB: "数据库错误", "database error";
         INTERNAL: "刷新 {kind} 时发生意外错误", "refreshing the {kind} failed unexpectedly";
-        LAST_ERRCODE: "微信错误 {code}：{meaning}", "WeChat error {code}: {meaning}";
         LAST_FAILURE: "无法从微信获取（{error}）", "could not fetch from WeChat ({error})";
     }
 }
@@ -163,14 +167,16 @@ mod tests {
     #[test]
     fn the_overview_words_the_last_failure() {
         assert_eq!(last_failure(0, "", Lang::ZhCn), "");
+        let recorded = WeChatError::Api {
+            errcode: 40164,
+            errmsg: "invalid ip 192.0.2.1".into(),
+        }
+        .to_string();
         assert_eq!(
-            last_failure(45009, "WeChat error 45009 (…): quota", Lang::ZhCn),
-            "微信错误 45009：今日的接口调用次数已用完"
+            last_failure(40164, &recorded, Lang::ZhCn),
+            "微信错误 40164（调用方 IP 不在公众号的 IP 白名单中）：invalid ip 192.0.2.1"
         );
-        assert_eq!(
-            last_failure(45009, "x", Lang::En),
-            "WeChat error 45009: the daily API quota is spent"
-        );
+        assert_eq!(last_failure(40164, &recorded, Lang::En), recorded);
         let detail = "cannot reach WeChat: connection refused";
         assert_eq!(last_failure(0, detail, Lang::En), detail);
         assert_eq!(
