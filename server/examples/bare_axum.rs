@@ -2,11 +2,16 @@
 //! bare axum handler on the same runtime settings as wxkit. It parses the
 //! same form (`url=`), signs with a ticket held in memory (WeChat's JS-SDK
 //! signature algorithm, through wxkit's own `signature` functions), and
-//! answers the same JSON fields. No middleware, no checks, no cache.
+//! answers the same JSON as wxkit's signing route does for that form: the same
+//! fields, and the same default jsApiList (every API wxkit knows, from the
+//! same list), so the two replies are the same size and the ratio measures
+//! what wxkit does besides signing, not the length of the API list. No
+//! middleware, no checks, no cache.
 
 use axum::routing::post;
 use axum::{Form, Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 use wxkit::signature::{jsapi_signature, nonce};
 
 #[derive(Deserialize)]
@@ -17,20 +22,37 @@ struct Sign {
 const TICKET: &str =
     "sM4AOVdWfPE4DxkXGEs8VDsWI7B-faDW7RPMNI7CBMYBwrOO_HqeX3cazP-FRv1zclArJLDw2_0WQA604Sc-GA";
 
-async fn sign(Form(f): Form<Sign>) -> Json<serde_json::Value> {
+/// The reply, typed: no `serde_json::Value` map built per request.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Config {
+    app_id: &'static str,
+    timestamp: i64,
+    nonce_str: String,
+    signature: String,
+    js_api_list: &'static [&'static str],
+}
+
+/// wxkit's default jsApiList, collected once.
+fn apis() -> &'static [&'static str] {
+    static APIS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    APIS.get_or_init(|| app::backend::known_apis().collect())
+}
+
+async fn sign(Form(f): Form<Sign>) -> Json<Config> {
     let timestamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let nonce_str = nonce();
     let signature = jsapi_signature(TICKET, &nonce_str, timestamp, &f.url);
-    Json(serde_json::json!({
-        "appId": "wxd0c0ffee5117e5f1",
-        "timestamp": timestamp,
-        "nonceStr": nonce_str,
-        "signature": signature,
-        "jsApiList": ["updateAppMessageShareData", "updateTimelineShareData"],
-    }))
+    Json(Config {
+        app_id: "wxd0c0ffee5117e5f1",
+        timestamp,
+        nonce_str,
+        signature,
+        js_api_list: apis(),
+    })
 }
 
 #[tokio::main]
