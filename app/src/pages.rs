@@ -209,15 +209,25 @@ fn in_app_page(p: &PageContent) -> AnyView {
     let photos_href = format!("/p/{}/photos", p.slug);
     let cards_href = format!("/p/{}/cards", p.slug);
     let share = crate::share::ShareContent::from(p);
+    let tabs = vec![
+        ("story".to_string(), t::TAB_STORY.get(lang).to_string()),
+        ("about".to_string(), t::TAB_ABOUT.get(lang).to_string()),
+    ];
+    // The tab in the URL (`?tab=…`, what the tabs submit), else the first.
+    let asked = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("tab"));
+    let current_tab = asked
+        .filter(|tab| tabs.iter().any(|(id, _)| id == tab))
+        .unwrap_or_else(|| tabs[0].0.clone());
     view! {
         <leptos_meta::Title text=p.title.clone()/>
         {crate::visitor().map(|v| view! { <VisitorCard visitor=v/> })}
         <article class="card">
             <h1 data-testid="page-title">{p.title.clone()}</h1>
-            <crate::runtime::SectionTabs tabs=vec![
-                ("story".to_string(), t::TAB_STORY.get(lang).to_string()),
-                ("about".to_string(), t::TAB_ABOUT.get(lang).to_string()),
-            ]/>
+            // A form, so a tap works before the island loads: the browser
+            // opens `?tab=…` and the server renders that tab.
+            <form method="get">
+                <crate::runtime::SectionTabs tabs current=current_tab/>
+            </form>
             <p>{p.body.clone()}</p>
         </article>
         <crate::runtime::WxRuntime simulate apis=p.js_api_list.clone() texts=crate::runtime::t::texts(lang)>

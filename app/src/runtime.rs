@@ -336,28 +336,25 @@ mod browser {
     }
 }
 
-/// Switches sections of a page on the client: the URL changes with
-/// `history.pushState` (`?tab=…`), and the runtime is told to sign again.
+/// Switches sections of a page. Each tab is a button that submits the GET
+/// form the page puts around the island (`?tab=…`), so a tap works before
+/// the island has loaded: the browser opens the page at that URL and the
+/// server renders that tab. Once loaded, the island switches on the client
+/// instead: the URL changes with `history.pushState` and the runtime is told
+/// to sign again. (Buttons, not links: an `<a>` in an island puts 7 KB more
+/// into every page's main module.)
 /// Lazy: only the page itself has tabs, so its sub-pages never load this.
 #[island(lazy)]
 pub fn SectionTabs(
     /// (tab id, label); the first one is the default.
     tabs: Vec<(String, String)>,
+    /// The tab the page was opened on (from its URL).
+    current: String,
 ) -> impl IntoView {
-    let current = RwSignal::new(tabs.first().map(|t| t.0.clone()).unwrap_or_default());
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let search = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        if let Some(tab) = search
-            .trim_start_matches('?')
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("tab="))
-        {
-            current.set(tab.to_string());
-        }
-    });
+    let current = RwSignal::new(current);
+    // Set once the island runs in the browser: tests wait for it.
+    let enhanced = RwSignal::new(false);
+    Effect::new(move |_| enhanced.set(true));
     let select = move |tab: String| {
         current.set(tab.clone());
         #[cfg(feature = "hydrate")]
@@ -374,7 +371,8 @@ pub fn SectionTabs(
         }
     };
     view! {
-        <nav class="tabs" data-testid="tabs" data-tab=move || current.get()>
+        <nav class="tabs" data-testid="tabs" data-tab=move || current.get()
+            data-enhanced=move || enhanced.get().then_some("true")>
             {tabs
                 .into_iter()
                 .map(|(id, label)| {
@@ -383,10 +381,14 @@ pub fn SectionTabs(
                         move || current.get() == id
                     };
                     view! {
-                        <button class="tab" class:active=active data-testid=format!("tab-{id}")
+                        <button class="tab" class:active=active name="tab" value=id.clone()
+                            data-testid=format!("tab-{id}")
                             on:click={
                                 let id = id.clone();
-                                move |_| select(id.clone())
+                                move |ev: leptos::ev::MouseEvent| {
+                                    ev.prevent_default();
+                                    select(id.clone())
+                                }
                             }>
                             {label}
                         </button>

@@ -13,6 +13,8 @@ for (const device of DEVICES) {
     test('a client-side route change signs again and the config stays ok', async ({ page, baseURL }) => {
       await page.goto('/p/demo?from=timeline');
       await expect(page.getByTestId('wx-state')).toHaveAttribute('data-state', 'ready');
+      // The tabs island is lazy: switch on the client once it has loaded.
+      await expect(page.getByTestId('tabs')).toHaveAttribute('data-enhanced', 'true');
       await page.getByTestId('tab-about').click();
       await expect(page).toHaveURL(/\/p\/demo\?tab=about$/);
       await expect.poll(async () => (await configs(page)).length).toBe(2);
@@ -43,6 +45,21 @@ for (const device of DEVICES) {
     }
   });
 }
+
+test.describe('before the page\'s script runs', () => {
+  test.use({ userAgent: DEVICES[0].userAgent, javaScriptEnabled: false });
+
+  test('a tab works as a plain form: the page opens on that tab', async ({ page }) => {
+    await page.goto('/p/demo?from=timeline');
+    await expect(page.getByTestId('tabs')).toHaveAttribute('data-tab', 'story');
+    await expect(page.getByTestId('tabs')).not.toHaveAttribute('data-enhanced', 'true');
+    await page.getByTestId('tab-about').click();
+    await expect(page).toHaveURL(/\/p\/demo\?tab=about$/);
+    await expect(page.getByTestId('tabs')).toHaveAttribute('data-tab', 'about');
+    await expect(page.getByTestId('tab-about')).toHaveClass(/active/);
+    await expect(page.getByTestId('tab-story')).not.toHaveClass(/active/);
+  });
+});
 
 test.describe('failures', () => {
   test.use({ userAgent: DEVICES[0].userAgent });

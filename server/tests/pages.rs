@@ -659,3 +659,33 @@ async fn not_found_pages_speak_the_visitors_language() {
         assert!(html.contains(text), "{path} {accept}: {html}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tab_link_opens_the_page_on_that_tab() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]).await;
+    let tab_of = |html: &str| {
+        let at = html.find("data-tab=\"").expect("the page has tabs") + "data-tab=\"".len();
+        html[at..].split('"').next().unwrap().to_string()
+    };
+    let html = app.html("/p/demo").await;
+    assert_eq!(tab_of(&html), "story", "the first tab by default");
+    // The tabs submit a GET form, so a tap works before the island loads.
+    let form = html
+        .find("<form method=\"get\"")
+        .expect("the tabs are in a form");
+    let tab = html
+        .find("name=\"tab\" value=\"about\"")
+        .expect("a tab submits its id");
+    assert!(form < tab && !html[form..tab].contains("</form>"));
+    assert_eq!(tab_of(&app.html("/p/demo?tab=about").await), "about");
+    assert_eq!(
+        tab_of(&app.html("/p/demo?from=timeline&tab=about").await),
+        "about"
+    );
+    // Only a tab the page has; anything else is not reflected.
+    let html = app.html("/p/demo?tab=%3Cscript%3Ex").await;
+    assert_eq!(tab_of(&html), "story");
+    assert!(!html.contains("<script>x"));
+}
