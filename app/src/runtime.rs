@@ -355,7 +355,38 @@ pub fn SectionTabs(
     // Set once the island runs in the browser: tests wait for it.
     let enhanced = RwSignal::new(false);
     Effect::new(move |_| enhanced.set(true));
+    // Back and forward: the tab the URL names (a known one), else the first.
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let ids: Vec<String> = tabs.iter().map(|(id, _)| id.clone()).collect();
+        let on_popstate = Closure::<dyn FnMut()>::new(move || {
+            let search = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .unwrap_or_default();
+            let asked = search
+                .trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("tab="));
+            let tab = ids
+                .iter()
+                .find(|id| Some(id.as_str()) == asked)
+                .or(ids.first());
+            if let Some(tab) = tab {
+                current.set(tab.clone());
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w
+                .add_event_listener_with_callback("popstate", on_popstate.as_ref().unchecked_ref());
+        }
+        on_popstate.forget();
+    }
     let select = move |tab: String| {
+        // The tab already shown: nothing to change, nothing to sign again.
+        if current.get_untracked() == tab {
+            return;
+        }
         current.set(tab.clone());
         #[cfg(feature = "hydrate")]
         {

@@ -29,6 +29,26 @@ for (const device of DEVICES) {
       expect(await page.evaluate(() => (window as any).wxsim.allowed)).toEqual(stored.js_api_list);
       // The share content is set again for the new config.
       await expect(page.getByTestId('share-status')).toHaveAttribute('data-status', 'ready');
+      // Back: the tab the URL names again, and signed again.
+      await page.goBack();
+      await expect(page).toHaveURL(/\/p\/demo\?from=timeline$/);
+      await expect(page.getByTestId('tabs')).toHaveAttribute('data-tab', 'story');
+      await expect.poll(async () => (await configs(page)).length).toBe(3);
+      expect((await configs(page))[2].result).toBe('ok');
+    });
+
+    test('a tab tapped before its island has loaded opens the page on that tab', async ({ page, baseURL }) => {
+      // The tabs island's module never arrives: the page runs without it.
+      await page.route('**/pkg/split_section_tabs_*', () => {});
+      await page.goto('/p/demo?from=timeline');
+      await expect(page.getByTestId('wx-state')).toHaveAttribute('data-state', 'ready');
+      await expect(page.getByTestId('tabs')).not.toHaveAttribute('data-enhanced', 'true');
+      await page.getByTestId('tab-about').click();
+      await expect(page).toHaveURL(/\/p\/demo\?tab=about$/);
+      await expect(page.getByTestId('tabs')).toHaveAttribute('data-tab', 'about');
+      // A new document, signed for its own URL (on iOS too: it landed there).
+      await expect(page.getByTestId('wx-state')).toHaveAttribute('data-state', 'ready');
+      expect(await configs(page)).toEqual([{ url: `${baseURL}/p/demo?tab=about`, result: 'ok' }]);
     });
 
     for (const path of [

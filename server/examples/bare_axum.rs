@@ -8,10 +8,13 @@
 //! what wxkit does besides signing, not the length of the API list. No
 //! middleware, no checks, no cache.
 
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::routing::post;
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+use wxkit::config::SIM_APP_ID;
 use wxkit::signature::{jsapi_signature, nonce};
 
 #[derive(Deserialize)]
@@ -39,20 +42,24 @@ fn apis() -> &'static [&'static str] {
     APIS.get_or_init(|| app::backend::known_apis().collect())
 }
 
-async fn sign(Form(f): Form<Sign>) -> Json<Config> {
+async fn sign(Form(f): Form<Sign>) -> impl IntoResponse {
     let timestamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     let nonce_str = nonce();
     let signature = jsapi_signature(TICKET, &nonce_str, timestamp, &f.url);
-    Json(Config {
-        app_id: "wxd0c0ffee5117e5f1",
+    let config = Config {
+        app_id: SIM_APP_ID,
         timestamp,
         nonce_str,
         signature,
         js_api_list: apis(),
-    })
+    };
+    // One buffer sized for the reply, as wxkit writes it.
+    let mut body = Vec::with_capacity(2048);
+    serde_json::to_writer(&mut body, &config).expect("strings and integers");
+    ([(header::CONTENT_TYPE, "application/json")], body)
 }
 
 #[tokio::main]

@@ -46,7 +46,7 @@ impl JsSdk {
             Some(w) if !agent_apis.is_empty() => {
                 let ticket = self.credentials.get(Kind::WeComAgentTicket).await?;
                 let nonce_str = signature::nonce();
-                crate::telemetry::metrics::signed("agent_config");
+                crate::telemetry::metrics::signed_agent_config();
                 Some(AgentConfig {
                     corpid: w.corp_id.clone(),
                     agentid: w.agent_id.clone(),
@@ -58,7 +58,7 @@ impl JsSdk {
             }
             _ => None,
         };
-        crate::telemetry::metrics::signed("config");
+        crate::telemetry::metrics::signed_config();
         Ok(WxConfig {
             app_id,
             timestamp,

@@ -114,8 +114,8 @@ async fn every_response_carries_the_security_headers() {
     }
     let (status, _) = app.sign(&format!("{}/", app.base())).await;
     assert_eq!(status, 200, "in-app signing still works under the headers");
-    // The signing route has a layer of its own: the same headers, on its
-    // answers and on its refusals.
+    // The signing route does the stack's work in its own handler: the same
+    // headers, on its answers and on its refusals (a 405 too).
     let sign = format!("{}/api/jssdk_config", app.base());
     let page = format!("{}/p/demo", app.base());
     for (what, r) in [

@@ -95,35 +95,45 @@ impl Kind {
     }
 }
 
-/// Why a credential could not be had.
-#[derive(Debug, Clone, thiserror::Error)]
+/// Why a credential could not be had. Worded by [`CredentialError::told`]
+/// (`told.rs`), in English for its `Display` (logs, the CLI).
+#[derive(Debug, Clone)]
 pub enum CredentialError {
-    #[error(transparent)]
-    Upstream(#[from] WeChatError),
-    #[error("{kind} is unavailable: the last fetch failed ({last_error}); WeChat is asked again in {retry_in_secs} s")]
+    Upstream(WeChatError),
+    /// The last fetch failed; WeChat is not asked again before the backoff ends.
     Backoff {
         kind: &'static str,
         errcode: Option<i64>,
         last_error: String,
         retry_in_secs: i64,
     },
-    #[error("timed out waiting for another process to refresh {0}")]
+    /// Another process held the refresh lease for too long.
     LockTimeout(&'static str),
-    #[error(
-        "WeCom is not configured (WXKIT_WECOM_CORP_ID, WXKIT_WECOM_SECRET, WXKIT_WECOM_AGENT_ID)"
-    )]
+    /// A WeCom credential was asked for, and no WeCom corp is configured.
     NoWeCom,
     /// The refresh task failed in a way it was not written for (a panic);
     /// the details are in the log.
-    #[error("refreshing the {0} failed unexpectedly")]
     Internal(&'static str),
     /// The database failed; its text goes to the log only (it can quote SQL
     /// and values), never into this error, which browsers may be shown.
-    #[error("database error")]
     Db,
     /// The database could not be reached (and no valid value was in memory).
-    #[error("the database is unavailable; try again shortly")]
     DbUnavailable,
+}
+
+impl From<WeChatError> for CredentialError {
+    fn from(e: WeChatError) -> Self {
+        CredentialError::Upstream(e)
+    }
+}
+
+impl std::error::Error for CredentialError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CredentialError::Upstream(e) => Some(e),
+            _ => None,
+        }
+    }
 }
 
 /// The database's text is logged here, where it is known (through

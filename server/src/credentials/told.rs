@@ -75,6 +75,17 @@ impl From<CredentialError> for ApiError {
     }
 }
 
+/// In English, the words a browser is told (one English text per failure):
+/// logs and the CLI. WeChat's failures as [`WeChatError`] words them.
+impl std::fmt::Display for CredentialError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CredentialError::Upstream(e) => e.fmt(f),
+            other => other.clone().told(Lang::En).fmt(f),
+        }
+    }
+}
+
 /// A credential's last failure as the overview shows it, in `lang`: a WeChat
 /// errcode in words, with WeChat's own `errmsg` (for 40164 it names the IP
 /// to whitelist); any other failure (a timeout, an unreachable or
@@ -161,6 +172,43 @@ mod tests {
         assert_eq!(
             ApiError::from(timeout).to_string(),
             "WeChat did not answer within 5s"
+        );
+    }
+
+    #[test]
+    fn logs_read_the_english_a_browser_is_told() {
+        let backoff = CredentialError::Backoff {
+            kind: "jsapi_ticket",
+            errcode: None,
+            last_error: "cannot reach WeChat: connection refused".into(),
+            retry_in_secs: 12,
+        };
+        assert_eq!(
+            backoff.to_string(),
+            "jsapi_ticket unavailable (cannot reach WeChat: connection refused); WeChat is asked again in 12 s"
+        );
+        for failure in [
+            backoff,
+            CredentialError::LockTimeout("access_token"),
+            CredentialError::NoWeCom,
+            CredentialError::Internal("access_token"),
+            CredentialError::Db,
+            CredentialError::DbUnavailable,
+        ] {
+            assert_eq!(
+                failure.to_string(),
+                ApiError::from(failure.clone()).to_string()
+            );
+        }
+        let upstream = WeChatError::Timeout(Duration::from_secs(5));
+        assert_eq!(
+            CredentialError::from(upstream.clone()).to_string(),
+            upstream.to_string()
+        );
+        assert_eq!(
+            CredentialError::Db.to_string(),
+            "database error",
+            "no database text in a credential error"
         );
     }
 

@@ -300,9 +300,15 @@ pub fn credential_failed(kind: &'static str, error: &crate::wechat::WeChatError)
         .increment(1);
 }
 
-/// A `wx.config` (`config`) or `wx.agentConfig` (`agent_config`) was signed.
-pub fn signed(config: &'static str) {
-    metrics::counter!("wxkit_signatures_total", "config" => config).increment(1);
+/// A `wx.config` was signed. (Literal labels here and below: the metric's
+/// key is built at compile time, not on every signature.)
+pub fn signed_config() {
+    metrics::counter!("wxkit_signatures_total", "config" => "config").increment(1);
+}
+
+/// A `wx.agentConfig` was signed.
+pub fn signed_agent_config() {
+    metrics::counter!("wxkit_signatures_total", "config" => "agent_config").increment(1);
 }
 
 /// A page reported that its `wx.config` failed.

@@ -20,7 +20,7 @@
 //! routes, API error statuses, the dashboard's language and the admin API
 //! lock, page authorization and the
 //! embedded `wx.config`. The signing endpoint is the exception: the counter
-//! and `sign_api::guard`, which does in one step what the stack does for it.
+//! and `sign_api::serve`, which does in one step what the stack does for it.
 
 mod admin_api;
 mod message_server;
@@ -150,20 +150,22 @@ pub fn router(
     let https = state.public_origin.starts_with("https://");
     let heavy = Arc::new(tokio::sync::Semaphore::new(crate::guard::HEAVY_CONCURRENCY));
     // The signing endpoint, the one every page calls (and calls again on each
-    // client-side URL change), has one layer of its own (`sign_api::guard`)
-    // instead of the site's stack below; it is merged after that stack.
-    let sign = Router::new()
-        .route(sign_api::PATH, post(sign_api::jssdk_config))
-        .with_state(state.clone())
-        .layer(from_fn({
-            let guard = Arc::new(sign_api::Guard {
-                proxies: proxies.clone(),
-                public_origin: origin.clone(),
-                https,
-                timeout,
-            });
-            move |req, next| sign_api::guard(guard.clone(), req, next)
-        }));
+    // client-side URL change), does what the site's stack below does in its
+    // own handler (`sign_api::serve`); it is merged after that stack.
+    let sign = Router::new().route(sign_api::PATH, {
+        let guard = Arc::new(sign_api::Guard {
+            proxies: proxies.clone(),
+            public_origin: origin.clone(),
+            https,
+            timeout,
+        });
+        let state = state.clone();
+        // Every method: `serve` answers all but POST with a 405 itself, its
+        // body read and its headers on.
+        axum::routing::any(move |req: axum::extract::Request| {
+            sign_api::serve(guard.clone(), state.clone(), req)
+        })
+    });
     let metrics = state.metrics;
     let verify_files = state.verify_files.clone();
     let mut router = Router::new()
