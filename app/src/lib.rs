@@ -10,6 +10,7 @@ mod dashboard;
 pub mod debugger;
 pub mod editor;
 pub mod error;
+pub mod fragments;
 pub mod i18n;
 pub mod jssdk;
 pub mod media;

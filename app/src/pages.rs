@@ -3,8 +3,9 @@
 //! `/p/{slug}` with its share content.
 
 use crate::error::ApiError;
+use crate::fragments::FragmentKey;
 use crate::jssdk::{jssdk_config, EmbeddedConfig, WxConfig};
-use crate::share::PageContent;
+use crate::share::{PageContent, ServedPage};
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 use std::future::Future;
@@ -189,7 +190,7 @@ where
 /// The page of this request as the server's page middleware found and
 /// authorized it (see [`crate::share::ServedPage`]); `None`: no such page.
 fn served_page() -> Option<PageContent> {
-    crate::request_extension::<crate::share::ServedPage>().map(|p| (*p.0).clone())
+    crate::request_extension::<ServedPage>().map(|p| (*p.content).clone())
 }
 
 /// `/p/{slug}`: an in-app page and its share content. Rendered from the
@@ -197,36 +198,62 @@ fn served_page() -> Option<PageContent> {
 /// authorized): nothing to load, so no resource and no suspense.
 #[component]
 pub fn PageView() -> impl IntoView {
-    match crate::request_extension::<crate::share::ServedPage>() {
-        Some(crate::share::ServedPage(p)) => in_app_page(&p),
+    match crate::request_extension::<ServedPage>() {
+        Some(page) => in_app_page(&page),
         None => view! { <NotFound/> }.into_any(),
     }
 }
 
-fn in_app_page(p: &PageContent) -> AnyView {
-    let simulate = crate::site().simulate;
-    let lang = crate::lang();
-    let photos_href = format!("/p/{}/photos", p.slug);
-    let cards_href = format!("/p/{}/cards", p.slug);
-    let share = crate::share::ShareContent::from(p);
-    let tabs = vec![
-        ("story".to_string(), t::TAB_STORY.get(lang).to_string()),
-        ("about".to_string(), t::TAB_ABOUT.get(lang).to_string()),
-    ];
+/// An in-app page's tabs: (id, label).
+const TABS: [(&str, crate::i18n::Text); 2] = [("story", t::TAB_STORY), ("about", t::TAB_ABOUT)];
+// Each tab's render is kept ([`crate::fragments`]).
+const _: () = assert!(TABS.len() <= crate::fragments::MAX_TABS);
+
+/// The visitor's card (theirs alone), then what the page shows everyone who
+/// opens it in this language on this tab: rendered once per version of the
+/// page ([`crate::fragments`]), since it is the same HTML every time.
+fn in_app_page(page: &ServedPage) -> AnyView {
+    let p = &page.content;
     // The tab in the URL (`?tab=…`, what the tabs submit), else the first.
     let asked = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("tab"));
-    let current_tab = asked
-        .filter(|tab| tabs.iter().any(|(id, _)| id == tab))
-        .unwrap_or_else(|| tabs[0].0.clone());
+    let key = FragmentKey {
+        lang: crate::lang(),
+        tab: crate::runtime::chosen_tab(TABS.iter().map(|(id, _)| *id), asked.as_deref()),
+        simulate: crate::site().simulate,
+    };
+    let body = page
+        .fragments
+        .get_or_render(key, || page_body(p, key).to_html());
     view! {
         <leptos_meta::Title text=p.title.clone()/>
         {crate::visitor().map(|v| view! { <VisitorCard visitor=v/> })}
+        {leptos::tachys::html::InertElement::new(String::from(&*body))}
+    }
+    .into_any()
+}
+
+/// What page `p` shows everyone who opens it as `key` says.
+fn page_body(p: &PageContent, key: FragmentKey) -> impl IntoView {
+    let FragmentKey {
+        lang,
+        tab,
+        simulate,
+    } = key;
+    let photos_href = format!("/p/{}/photos", p.slug);
+    let cards_href = format!("/p/{}/cards", p.slug);
+    let share = crate::share::ShareContent::from(p);
+    let tabs: Vec<(String, String)> = TABS
+        .iter()
+        .map(|(id, label)| (id.to_string(), label.get(lang).to_string()))
+        .collect();
+    let current = tabs[tab].0.clone();
+    view! {
         <article class="card">
             <h1 data-testid="page-title">{p.title.clone()}</h1>
             // A form, so a tap works before the island loads: the browser
             // opens `?tab=…` and the server renders that tab.
             <form method="get">
-                <crate::runtime::SectionTabs tabs current=current_tab/>
+                <crate::runtime::SectionTabs tabs current/>
             </form>
             <p>{p.body.clone()}</p>
         </article>
@@ -246,7 +273,6 @@ fn in_app_page(p: &PageContent) -> AnyView {
             })}
         </nav>
     }
-    .into_any()
 }
 
 /// A page's sub-page (photos, cards, voice): a back link, then `children` inside the

@@ -336,6 +336,15 @@ mod browser {
     }
 }
 
+/// The tab a page shows when its URL asks for `asked` (`?tab=…`): that tab
+/// if it is one of `ids`, else the first (an index into `ids`). The server
+/// renders it and the tabs island follows it on Back and Forward.
+pub fn chosen_tab<'a>(ids: impl IntoIterator<Item = &'a str>, asked: Option<&str>) -> usize {
+    ids.into_iter()
+        .position(|id| Some(id) == asked)
+        .unwrap_or(0)
+}
+
 /// Switches sections of a page. Each tab is a button that submits the GET
 /// form the page puts around the island (`?tab=…`), so a tap works before
 /// the island has loaded: the browser opens the page at that URL and the
@@ -368,11 +377,7 @@ pub fn SectionTabs(
                 .trim_start_matches('?')
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("tab="));
-            let tab = ids
-                .iter()
-                .find(|id| Some(id.as_str()) == asked)
-                .or(ids.first());
-            if let Some(tab) = tab {
+            if let Some(tab) = ids.get(chosen_tab(ids.iter().map(String::as_str), asked)) {
                 current.set(tab.clone());
             }
         });

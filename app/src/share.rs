@@ -53,7 +53,21 @@ impl From<&PageContent> for ShareContent {
 /// shell adds the boot script of in-app pages when it is there. Absent: there
 /// is no such page.
 #[derive(Debug, Clone)]
-pub struct ServedPage(pub std::sync::Arc<PageContent>);
+pub struct ServedPage {
+    pub content: std::sync::Arc<PageContent>,
+    /// What this version of the page renders to, as far as rendered.
+    pub fragments: std::sync::Arc<crate::fragments::Fragments>,
+}
+
+impl ServedPage {
+    /// A version of a page, nothing rendered yet.
+    pub fn new(content: PageContent) -> ServedPage {
+        ServedPage {
+            content: std::sync::Arc::new(content),
+            fragments: Default::default(),
+        }
+    }
+}
 
 /// Where a share went.
 pub const CHANNELS: &[&str] = &["app_message", "timeline", "qq", "weibo", "qzone"];

@@ -17,7 +17,7 @@
 //!   that does not exist grows nothing.
 
 use crate::share::{PageMeta, PageRow};
-use app::share::PageContent;
+use app::share::ServedPage;
 use sqlx::AnyPool;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -30,8 +30,10 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 pub struct CachedPage {
     pub meta: PageMeta,
-    /// Shared with the renders that show it (no copy per request).
-    pub content: Arc<PageContent>,
+    /// Its content and rendered fragments, shared with the renders that show
+    /// it (no copy per request); new with each copy, so a saved page starts
+    /// with nothing rendered.
+    pub served: ServedPage,
 }
 
 /// This process's copy of the pages.
@@ -108,7 +110,7 @@ impl PageCache {
                 let (meta, content) = PageMeta::with_content(row, &self.origin);
                 let page = CachedPage {
                     meta,
-                    content: Arc::new(content),
+                    served: ServedPage::new(content),
                 };
                 (page.meta.slug.clone(), Arc::new(page))
             })

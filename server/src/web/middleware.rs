@@ -168,8 +168,7 @@ pub(super) async fn authorize_pages(
     }
     // The page as this request shows it: its render reads it from here (no
     // second lookup, no copy), and `embed_config` signs for its APIs.
-    req.extensions_mut()
-        .insert(app::share::ServedPage(page.content.clone()));
+    req.extensions_mut().insert(page.served.clone());
     req.extensions_mut().insert(page);
     next.run(req).await
 }

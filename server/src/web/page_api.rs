@@ -37,7 +37,7 @@ impl Backend for AppState {
 
     async fn page(&self, slug: &str) -> Result<Option<PageContent>, ApiError> {
         self.check_page_access(slug).await?;
-        Ok(self.pages.get(slug).map(|p| (*p.content).clone()))
+        Ok(self.pages.get(slug).map(|p| (*p.served.content).clone()))
     }
 
     async fn record_share(&self, slug: &str, channel: &str, outcome: &str) -> Result<(), ApiError> {
@@ -139,7 +139,7 @@ impl AppState {
     /// Page `slug` offers voice: its jsApiList has every voice interface.
     fn check_offers_voice(&self, slug: &str) -> Result<(), ApiError> {
         match self.pages.get(slug) {
-            Some(p) if app::voice::offers_voice(&p.content.js_api_list) => Ok(()),
+            Some(p) if app::voice::offers_voice(&p.served.content.js_api_list) => Ok(()),
             Some(_) => Err(ApiError::bad_request(format!(
                 "page `{slug}` does not offer voice: its JS-SDK interface list lacks the voice interfaces"
             ))),
