@@ -122,6 +122,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script src=sdk_url></script>
                 // In-app pages only: the pages with a runtime island.
                 {in_app.then(|| view! { <script inner_html=runtime::BOOT_SCRIPT></script> })}
+                // After the scripts `wx.config` needs, so they are asked for first.
+                {pages::lazy_island_preloads()}
                 <MetaTags/>
             </head>
             <body>

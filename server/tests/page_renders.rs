@@ -214,3 +214,36 @@ async fn kept_renders_follow_the_language_the_tab_the_visitor_and_saves() {
         assert!(body.contains("Spring sale"), "{lang} {path}: {body}");
     }
 }
+
+/// The in-app page's head preloads the tabs island's WASM at low priority,
+/// after the scripts `wx.config` needs (Leptos hydrates islands one after the
+/// other in document order: the runtime and share islands after the tabs
+/// would otherwise wait for its chunks); pages without tabs preload none.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_with_tabs_preloads_their_chunks_after_the_sdk() {
+    let sim = Sim::start();
+    let db = Db::sqlite();
+    let app = App::start(&sim, &db, &[]).await;
+    let tabs_chunk = r#"<link rel="preload" href="/pkg/split_section_tabs_loader_"#;
+    for path in ["/p/demo", "/p/demo?tab=about"] {
+        let html = app.html(path).await;
+        let head = &html[..html.find("</head>").unwrap()];
+        let preload = head.find(tabs_chunk).expect("the tabs' chunk is preloaded");
+        let link = &head[preload..];
+        let link = &link[..link.find('>').unwrap()];
+        assert!(
+            link.contains(r#"as="fetch""#)
+                && link.contains(" crossorigin")
+                && link.contains(r#"fetchpriority="low""#),
+            "{link}"
+        );
+        let sdk = head.find("jweixin").expect("the JS-SDK script");
+        assert!(sdk < preload, "the JS-SDK is asked for first: {head}");
+        // The script that loads the chunks.
+        assert!(head.contains(r#"<link rel="modulepreload" href="/pkg/__wasm_split."#));
+    }
+    for path in ["/", "/p/demo/photos", "/p/demo/cards", "/p/no-such-page"] {
+        let html = app.html(path).await;
+        assert!(!html.contains("split_section_tabs_loader_"), "{path}");
+    }
+}
