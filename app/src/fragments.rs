@@ -29,7 +29,9 @@ pub struct FragmentKey {
     pub lang: Lang,
     /// The index of the tab shown.
     pub tab: usize,
-    /// Simulate mode (the simulated client stands in for WeChat).
+    /// Simulate mode (the simulated client stands in for WeChat): the same
+    /// for a whole process today, in the key so that a fragment never
+    /// depends on anything outside it.
     pub simulate: bool,
 }
 
@@ -41,15 +43,24 @@ impl FragmentKey {
 }
 
 /// One version of a page's rendered fragments.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Fragments {
     slots: [OnceLock<Arc<str>>; SLOTS],
 }
 
+impl Default for Fragments {
+    fn default() -> Self {
+        Fragments {
+            slots: std::array::from_fn(|_| OnceLock::new()),
+        }
+    }
+}
+
 impl Fragments {
     /// The fragment of `key`: rendered by `render` the first time it is asked
-    /// for, then the same text. (Two requests asking at once: one renders,
-    /// the other waits for it.)
+    /// for, then the same text. Two requests asking at once for a fragment not
+    /// rendered yet: one renders, the other's thread waits for it (a render
+    /// takes tens of microseconds, once per version of a page).
     pub fn get_or_render(&self, key: FragmentKey, render: impl FnOnce() -> String) -> Arc<str> {
         match key.slot() {
             Some(slot) => self.slots[slot].get_or_init(|| render().into()).clone(),
@@ -58,7 +69,8 @@ impl Fragments {
     }
 
     /// How many fragments are kept.
-    pub fn kept(&self) -> usize {
+    #[cfg(test)]
+    fn kept(&self) -> usize {
         self.slots.iter().filter(|s| s.get().is_some()).count()
     }
 }

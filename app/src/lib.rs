@@ -16,6 +16,7 @@ pub mod jssdk;
 pub mod media;
 mod pages;
 pub mod playground;
+mod preloads;
 pub mod props;
 pub mod runtime;
 pub mod scope;
@@ -123,7 +124,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // In-app pages only: the pages with a runtime island.
                 {in_app.then(|| view! { <script inner_html=runtime::BOOT_SCRIPT></script> })}
                 // After the scripts `wx.config` needs, so they are asked for first.
-                {pages::lazy_island_preloads()}
+                {preloads::lazy_island_preloads()}
                 <MetaTags/>
             </head>
             <body>

@@ -227,66 +227,16 @@ fn in_app_page(page: &ServedPage) -> AnyView {
     view! {
         <leptos_meta::Title text=p.title.clone()/>
         {crate::visitor().map(|v| view! { <VisitorCard visitor=v/> })}
+        // A copy of the kept text into this response (a few KB; no render).
         {leptos::tachys::html::InertElement::new(String::from(&*body))}
     }
     .into_any()
 }
 
-/// The head's links that fetch, at low priority from the first bytes, the
-/// WASM of the lazy islands the page at this request's path renders: on
-/// `/p/{slug}`, the tabs. Leptos hydrates the islands in document order, each
-/// after the one before, so without them the islands after the tabs (the
-/// runtime, the share island) would wait for the tabs' chunks to be fetched
-/// once the main module has run. Low priority: the JS-SDK and the main
-/// module come first. Server side; read from the build's split manifest once.
-pub(crate) fn lazy_island_preloads() -> Option<impl IntoView> {
-    let page_with_tabs = with_context::<http::request::Parts, _>(|p| {
-        p.uri
-            .path()
-            .strip_prefix("/p/")
-            .is_some_and(|slug| !slug.trim_end_matches('/').contains('/'))
-    })?;
-    if !page_with_tabs || crate::request_extension::<ServedPage>().is_none() {
-        return None;
-    }
-    static TABS: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let links = match TABS.get() {
-        Some(links) => links,
-        // Provided by `HydrationScripts`, which the shell renders first.
-        None => {
-            let manifest = use_context::<leptos::WasmSplitManifest>()?;
-            TABS.get_or_init(|| {
-                manifest.0.with_value(|(pkg, chunks, split_js)| {
-                    preload_links(pkg, chunks, split_js, "section_tabs_loader_")
-                })
-            })
-        }
-    };
-    links.clone().map(leptos::tachys::html::InertElement::new)
-}
-
-/// The preload links of the lazy island whose loader's name starts with
-/// `loader` (a hash follows), from the split manifest (`chunks`: each
-/// loader's WASM files, under `pkg`; `split_js`: the loader script).
-fn preload_links(
-    pkg: &str,
-    chunks: &std::collections::HashMap<String, Vec<String>>,
-    split_js: &str,
-    loader: &str,
-) -> Option<String> {
-    let (_, files) = chunks.iter().find(|(name, _)| name.starts_with(loader))?;
-    let mut html =
-        format!(r#"<link rel="modulepreload" href="{pkg}/{split_js}" fetchpriority="low">"#);
-    for file in files {
-        // `crossorigin`: fetched as the loader's `fetch` does, so it is reused.
-        html.push_str(&format!(
-            r#"<link rel="preload" href="{pkg}/{file}.wasm" as="fetch" type="application/wasm" crossorigin fetchpriority="low">"#
-        ));
-    }
-    Some(html)
-}
-
-/// What page `p` shows everyone who opens it as `key` says.
+/// What page `p` shows everyone who opens it as `key` says. Kept once
+/// rendered ([`crate::fragments`]), so it reads nothing but `p` and `key`: no
+/// request, visitor, language or query of its own (the caller reads those
+/// into `key`, or renders them around it).
 fn page_body(p: &PageContent, key: FragmentKey) -> impl IntoView {
     let FragmentKey {
         lang,

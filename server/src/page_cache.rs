@@ -31,8 +31,8 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(2);
 pub struct CachedPage {
     pub meta: PageMeta,
     /// Its content and rendered fragments, shared with the renders that show
-    /// it (no copy per request); new with each copy, so a saved page starts
-    /// with nothing rendered.
+    /// it (no copy of the content per request); new with each copy of the
+    /// pages, so a saved page starts with nothing rendered.
     pub served: ServedPage,
 }
 
