@@ -124,7 +124,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // In-app pages only: the pages with a runtime island.
                 {in_app.then(|| view! { <script inner_html=runtime::BOOT_SCRIPT></script> })}
                 // After the scripts `wx.config` needs, so they are asked for first.
-                {preloads::lazy_island_preloads()}
+                {in_app.then(preloads::lazy_island_preloads).flatten()}
                 <MetaTags/>
             </head>
             <body>

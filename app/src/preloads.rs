@@ -3,12 +3,11 @@
 //! `HydrationScripts` provides): in the head, so an island's WASM is fetched
 //! alongside the main module rather than after it.
 
-use crate::share::ServedPage;
 use leptos::prelude::*;
 
 /// The head's links that fetch, at low priority from the first bytes, the
-/// WASM of the lazy islands the page at this request's path renders: on
-/// `/p/{slug}`, the tabs. Leptos hydrates the islands in document order, each
+/// WASM of the lazy islands the in-app page at this request's path renders
+/// (the shell asks only for in-app pages): on `/p/{slug}`, the tabs. Leptos hydrates the islands in document order, each
 /// after the one before, so without them the islands after the tabs (the
 /// runtime, the share island) would wait for the tabs' chunks to be fetched
 /// once the main module has run. Low priority: the JS-SDK and the main
@@ -20,7 +19,7 @@ pub fn lazy_island_preloads() -> Option<impl IntoView> {
             .strip_prefix("/p/")
             .is_some_and(|slug| !slug.trim_end_matches('/').contains('/'))
     })?;
-    if !page_with_tabs || crate::request_extension::<ServedPage>().is_none() {
+    if !page_with_tabs {
         return None;
     }
     static TAB_PRELOADS: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
